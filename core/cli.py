@@ -1,0 +1,220 @@
+"""`syncdesk` command line: the same core API the bot, panel and worker drive."""
+
+import importlib
+import sys
+
+import click
+
+from core import config as configuration
+from core import links, runner, runs, settings, status, store
+from core.errors import SyncError
+
+# Drivers add their own commands (sandbox, slash, admin, webhooks) when installed.
+PLUGINS = ("sandbox.cli", "bot.cli", "web.cli", "tasks.cli")
+
+
+class Env:
+    """Loaded lazily so `syncdesk --help` works without a database."""
+
+    _config = None
+
+    def open(self):
+        """Read the configuration and open the store, once."""
+        if self._config is None:
+            self._config = configuration.load()
+            store.init(self._config.database_url)
+        return self._config
+
+    config = property(open)
+
+
+@click.group()
+@click.pass_context
+def cli(ctx):
+    """SyncDesk: keep Cin7 Core, HubSpot and JOOR in step."""
+    ctx.obj = Env()
+
+
+@cli.command()
+@click.pass_obj
+def init(env):
+    """Create the database (or bring it up to date)."""
+    env.open()
+    click.echo(f"database ready: {store.db.obj.database}")
+
+
+@cli.command()
+@click.argument("entity", type=click.Choice(["customers", "products", "sales", "all"]))
+@click.option("--dry-run", is_flag=True, help="Show the plan without writing anything.")
+@click.option("--full", is_flag=True, help="Read everything, not only what changed.")
+@click.option("--only", multiple=True, help="Limit the run to these record ids.")
+@click.option("--direction", type=click.Choice(["export", "import"]), default=None)
+@click.pass_obj
+def sync(env, entity, dry_run, full, only, direction):
+    """Run a sync now, with a progress bar and a summary."""
+    config = env.config
+    entities = [e for e in runs.ENTITIES if settings.direction(e) != "off"] if entity == "all" \
+        else [entity]
+    worst = 0
+    for name in entities:
+        run = runs.new_run(name, direction or settings.direction(name), "cli", "",
+                           dry_run, full, list(only) or None)
+        with _bar(run) as hook:
+            runs.LISTENERS.append(hook)
+            try:
+                run = runner.execute(config, run.id)
+            finally:
+                runs.LISTENERS.remove(hook)
+        click.echo(status.describe_run(run))
+        if dry_run and run.plan:
+            for row in run.plan[:50]:
+                click.echo(f"  {row['action']:7} {row['object']:8} {row['record']}"
+                           + (f"  ({row['reason']})" if row["reason"] else ""))
+            if len(run.plan) > 50:
+                click.echo(f"  … and {len(run.plan) - 50} more")
+        for result in runs.results(run, outcome="failed", limit=20):
+            click.echo(f"  failed: {result.reason}" + (f" [{result.field}]" if result.field else ""))
+        worst = max(worst, {"finished": 0, "refused": 2}.get(run.status, 1))
+    sys.exit(worst)
+
+
+class _bar:
+    """A click progress bar fed by the run's progress reports."""
+
+    def __init__(self, run):
+        self.run, self.bar, self.shown = run, None, 0
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, run):
+        if run.id != self.run.id or not run.total:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=run.total, label=f"{run.entity} {run.direction}",
+                                         file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(max(0, min(run.done, run.total) - self.shown))
+        self.shown = min(run.done, run.total)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+@cli.command("status")
+@click.pass_obj
+def status_command(env):
+    """What ran, what failed, what is pending."""
+    env.open()
+    click.echo(status.overview_text())
+
+
+@cli.group("settings")
+def settings_group():
+    """Show or change settings."""
+
+
+@settings_group.command("show")
+@click.pass_obj
+def settings_show(env):
+    env.open()
+    for key, value in settings.all_settings().items():
+        click.echo(f"{key} = {value}")
+
+
+@settings_group.command("set")
+@click.argument("key")
+@click.argument("value", nargs=-1, required=True)
+@click.pass_obj
+def settings_set(env, key, value):
+    """Set KEY to VALUE (lists: comma-separated; field map: Field=property,...)."""
+    env.open()
+    text = " ".join(value)
+    if key == "customers.field_map":
+        text = [v.strip() for v in text.split(",") if v.strip()]
+    for changed, new in settings.set(key, text).items():
+        click.echo(f"{changed} = {new}")
+
+
+@cli.group("links", invoke_without_command=True)
+@click.option("--search", default="", help="Part of a name, id or e-mail.")
+@click.option("--page", default=1)
+@click.pass_context
+def links_group(ctx, search, page):
+    """List record links (Cin7 id <-> remote id)."""
+    if ctx.invoked_subcommand:
+        return
+    ctx.obj.open()
+    rows, total = links.search(search, page=page)
+    for link in rows:
+        click.echo(f"{link.id:6} {link.entity:8} {link.name[:30]:30} cin7={link.cin7_id} "
+                   f"{link.system}:{link.remote_type}={link.remote_id}")
+    click.echo(f"{total} link(s)")
+
+
+@links_group.command("unlink")
+@click.argument("link_id", type=int)
+@click.pass_obj
+def unlink(env, link_id):
+    """Forget one link; nothing is removed in either system."""
+    env.open()
+    click.echo("unlinked" if links.unlink(link_id) else f"no link {link_id}")
+
+
+@cli.command()
+@click.pass_obj
+def check(env):
+    """Test each connection with a cheap real call (CON-1)."""
+    failed = False
+    for name, ok, message in status.check_connections(env.config):
+        failed |= ok is False
+        mark = {True: "ok", False: "FAILED", None: "not set"}[ok]
+        click.echo(f"{name:10} {mark:8} {message}")
+    sys.exit(1 if failed else 0)
+
+
+@cli.command("runs")
+@click.argument("run_id", required=False, type=int)
+@click.pass_obj
+def runs_command(env, run_id):
+    """List recent runs, or show one with its failures."""
+    env.open()
+    if run_id is None:
+        for run in runs.recent(20):
+            click.echo(status.describe_run(run))
+        return
+    run = runs.get(run_id)
+    if run is None:
+        raise click.ClickException(f"no run {run_id}")
+    click.echo(status.describe_run(run))
+    for result in runs.results(run, outcome="failed"):
+        click.echo(f"  {result.record_name}: {result.reason}")
+
+
+def _load_plugins():
+    for name in PLUGINS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
+        module.register(cli)
+
+
+def main(argv=None):
+    """Console entry point: SyncDesk's own errors print as one line, not a traceback."""
+    _load_plugins()
+    try:
+        cli.main(args=argv, prog_name="syncdesk", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except SyncError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)

@@ -1,0 +1,125 @@
+"""The one place that reads the environment (and `.env`).
+
+Everything else receives a `Config` (or values from it) as an argument.
+"""
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from core.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+# Values that must never be printed, logged or rendered.
+SECRET_FIELDS = {
+    "cin7_application_key",
+    "hubspot_token",
+    "hubspot_client_secret",
+    "joor_token",
+    "slack_bot_token",
+    "slack_signing_secret",
+    "slack_app_token",
+    "secret_key",
+    "webhook_secret",
+}
+
+
+def _list(value):
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings read from the environment at start-up."""
+
+    database_url: str = f"sqlite:///{INSTANCE / 'syncdesk.db'}"
+    queue_url: str = ""  # empty: SQLite file beside the database; redis:// or postgresql://
+    secret_key: str = ""
+    panel_url: str = "http://127.0.0.1:5000"
+
+    cin7_base_url: str = "https://inventory.dearsystems.com/ExternalApi/v2/"
+    cin7_account_id: str = ""
+    cin7_application_key: str = ""
+    cin7_calls_per_minute: int = 60
+    cin7_page_size: int = 1000  # the API's maximum; smaller pages checkpoint more often
+
+    hubspot_base_url: str = "https://api.hubapi.com"
+    hubspot_token: str = ""
+    hubspot_client_secret: str = ""
+    hubspot_calls_per_10s: int = 100
+    hubspot_searches_per_second: int = 5
+
+    joor_base_url: str = "https://api.jooraccess.com/v2/"
+    joor_token: str = ""
+    # JOOR facts the vendor's docs leave open (inventory_apis.md §C): correctable here.
+    joor_auth_scheme: str = "OAuth2"  # "OAuth2": token sent base64-encoded; other: sent as is
+    joor_credits_per_window: int = 300  # 300 credits per 300 s (GET 1, write 5); 0: no limit
+    joor_page_size: int = 100  # connections per GET page (JOOR does not state its size)
+    joor_bulk_size: int = 200  # connections per bulk-connection job
+
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_app_token: str = ""
+    slack_api_url: str = "https://slack.com/api/"
+    slack_alerts_channel: str = ""
+    slack_allowed_users: list = field(default_factory=list)
+    slack_allowed_channels: list = field(default_factory=list)
+    slack_allowed_usergroups: list = field(default_factory=list)  # ids like S0123, checked live
+
+    webhook_secret: str = ""
+    webhook_debounce_seconds: float = 10.0  # a burst of webhooks within this makes one run
+    run_lease_seconds: int = 60  # a killed worker's run lock expires after this
+    http_timeout: float = 30.0
+    max_retries: int = 6
+    retry_initial: float = 1.0  # seconds; backoff doubles up to retry_max
+    retry_max: float = 60.0
+
+    def require(self, *names):
+        """Raise ConfigError naming the first of `names` that is empty."""
+        for name in names:
+            if not getattr(self, name):
+                raise ConfigError(f"{name.upper()} is not set: add it to .env or the environment.")
+        return self
+
+    def safe(self):
+        """This configuration as a dict with secrets masked, for display."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = ("set" if value else "not set") if f.name in SECRET_FIELDS else value
+        return out
+
+
+_INTS = {"cin7_calls_per_minute", "cin7_page_size", "hubspot_calls_per_10s", "hubspot_searches_per_second",
+         "max_retries", "run_lease_seconds"}
+_INTS |= {"joor_credits_per_window", "joor_page_size", "joor_bulk_size"}
+_FLOATS = {"http_timeout", "retry_initial", "retry_max", "webhook_debounce_seconds"}
+_LISTS = {"slack_allowed_users", "slack_allowed_channels", "slack_allowed_usergroups"}
+
+
+def load(env=None, dotenv_path=None):
+    """Build a Config from `env` (default: os.environ after reading `.env`)."""
+    if env is None:
+        load_dotenv(dotenv_path or ROOT / ".env", override=False)
+        env = os.environ
+    values = {}
+    for f in fields(Config):
+        raw = env.get(f.name.upper())
+        if raw is None or raw == "":
+            continue
+        try:
+            if f.name in _INTS:
+                values[f.name] = int(raw)
+            elif f.name in _FLOATS:
+                values[f.name] = float(raw)
+            elif f.name in _LISTS:
+                values[f.name] = _list(raw)
+            else:
+                values[f.name] = raw
+        except ValueError:
+            raise ConfigError(f"{f.name.upper()} must be a number, got {raw!r}.") from None
+    return Config(**values)

@@ -1,0 +1,221 @@
+"""Cin7 Core (DEAR Inventory) External API v2 client.
+
+Facts that are uncertain in the vendor's docs are isolated here (see THROTTLE_STATUSES and
+_error_message): the throttle status (429 in the current portal, 503 in older copies) and
+whether an error body is one object or a list.
+"""
+
+import datetime
+import hashlib
+
+from core.errors import RecordError, ServiceError, Throttled
+from core.http import Api
+from core.ratelimit import Limiter
+from core.records import Address, Contact, Customer
+
+SYSTEM = "Cin7 Core"
+PAGE_LIMIT = 1000  # the API's maximum page size
+THROTTLE_STATUSES = (429, 503)  # the portal says 429; the 2024 conversion says 503: treat both
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+REFERENCE_LISTS = {
+    # kind: (path, wrapper key, name field)
+    "price_tiers": ("ref/priceTier", "PriceTiers", "Name"),
+    "locations": ("ref/location", "LocationList", "Name"),
+    "payment_terms": ("ref/paymentterm", "PaymentTermList", "Name"),
+    "tax_rules": ("ref/tax", "TaxRuleList", "Name"),
+    "carriers": ("ref/carrier", "CarrierList", "Description"),
+    "accounts": ("ref/account", "AccountsList", "Code"),
+    "categories": ("ref/category", "CategoryList", "Name"),
+}
+
+
+class Cin7RecordError(ServiceError):
+    """Cin7 refused a write (HTTP 400/404) for a reason about the record itself."""
+
+
+def _error_message(response):
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:300] or response.reason
+    items = body if isinstance(body, list) else [body]
+    messages = [str(i.get("Exception") or i.get("Message") or i) if isinstance(i, dict) else str(i)
+                for i in items]
+    return "; ".join(messages)
+
+
+def check(response):
+    """Map Cin7's answers to SyncDesk errors; return the response when it is usable."""
+    status = response.status_code
+    if status in THROTTLE_STATUSES:
+        raise Throttled(SYSTEM, _error_message(response) or "rate limit reached", status=status)
+    if status == 403:
+        raise ServiceError(SYSTEM, "the account id or application key was refused "
+                           f"({_error_message(response)})", status)
+    if status in (400, 404, 405):
+        raise Cin7RecordError(SYSTEM, _error_message(response), status)
+    if status >= 500:
+        raise ServiceError(SYSTEM, _error_message(response), status, retryable=True)
+    if status == 204:
+        return response
+    if "json" not in response.headers.get("Content-Type", "") and response.text.lstrip()[:1] not in "[{":
+        # A wrong path answers 200 with an HTML "Page not found" page.
+        raise ServiceError(SYSTEM, "answered with a web page instead of data: check CIN7_BASE_URL",
+                           status)
+    return response
+
+
+def parse_date(text):
+    if not text:
+        return None
+    text = text.rstrip("Z")
+    if "." in text:
+        head, frac = text.split(".", 1)
+        text = f"{head}.{frac[:6].ljust(6, '0')}"
+        return datetime.datetime.strptime(text, DATE_FORMAT + ".%f")
+    return datetime.datetime.strptime(text, DATE_FORMAT)
+
+
+def format_date(value):
+    return value.strftime(DATE_FORMAT) + f".{value.microsecond // 1000:03d}"
+
+
+def _num(value):
+    if value in (None, ""):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def to_customer(data):
+    """A Customer record from Cin7's JSON."""
+    return Customer(
+        id=data["ID"], name=data.get("Name") or "", status=data.get("Status") or "Active",
+        currency=data.get("Currency") or "", payment_term=data.get("PaymentTerm") or "",
+        tax_rule=data.get("TaxRule") or "", revenue_account=data.get("RevenueAccount") or "",
+        account_receivable=data.get("AccountReceivable") or "",
+        price_tier=data.get("PriceTier") or "", carrier=data.get("Carrier") or "",
+        location=data.get("Location") or "",
+        sales_representative=data.get("SalesRepresentative") or "",
+        comments=data.get("Comments") or "", tax_number=str(data.get("TaxNumber") or ""),
+        discount=_num(data.get("Discount")), credit_limit=_num(data.get("CreditLimit")),
+        is_on_credit_hold=bool(data.get("IsOnCreditHold")), tags=data.get("Tags") or "",
+        attribute_set=data.get("AttributeSet") or "",
+        attributes={f"AdditionalAttribute{i}": data.get(f"AdditionalAttribute{i}") or ""
+                    for i in range(1, 11)},
+        contacts=[Contact(id=c.get("ID") or "", name=c.get("Name") or "",
+                          email=(c.get("Email") or "").strip(), phone=c.get("Phone") or "",
+                          mobile=c.get("MobilePhone") or "", job_title=c.get("JobTitle") or "",
+                          default=bool(c.get("Default")))
+                  for c in data.get("Contacts") or []],
+        addresses=[Address(id=a.get("ID") or "", line1=a.get("Line1") or "",
+                           line2=a.get("Line2") or "", city=a.get("City") or "",
+                           state=a.get("State") or "", postcode=a.get("Postcode") or "",
+                           country=a.get("Country") or "", type=a.get("Type") or "Billing",
+                           default_for_type=bool(a.get("DefaultForType")))
+                   for a in data.get("Addresses") or []],
+        modified=parse_date(data.get("LastModifiedOn")),
+    )
+
+
+def customer_payload(customer, fields=None):
+    """Cin7's JSON for creating (no id) or updating a customer; `fields` limits the header."""
+    body = {"Name": customer.name, "Status": customer.status, "Currency": customer.currency,
+            "PaymentTerm": customer.payment_term, "TaxRule": customer.tax_rule,
+            "RevenueAccount": customer.revenue_account,
+            "AccountReceivable": customer.account_receivable, "PriceTier": customer.price_tier,
+            "Location": customer.location, "SalesRepresentative": customer.sales_representative,
+            "CreditLimit": customer.credit_limit}
+    body = {k: v for k, v in body.items() if v not in (None, "") and (fields is None or k in fields)}
+    if customer.id:
+        body["ID"] = customer.id
+    body["Contacts"] = [
+        {k: v for k, v in {"ID": c.id, "Name": c.name, "Email": c.email, "Phone": c.phone,
+                           "MobilePhone": c.mobile, "JobTitle": c.job_title,
+                           "Default": c.default}.items() if v not in (None, "")}
+        for c in customer.contacts]
+    body["Addresses"] = [
+        {k: v for k, v in {"ID": a.id, "Line1": a.line1, "Line2": a.line2, "City": a.city,
+                           "State": a.state, "Postcode": a.postcode, "Country": a.country,
+                           "Type": a.type, "DefaultForType": a.default_for_type}.items()
+         if v not in (None, "")}
+        for a in customer.addresses]
+    return body
+
+
+class Cin7:
+    """Cin7 Core v2: customers, reference lists, company info."""
+
+    def __init__(self, config):
+        config.require("cin7_account_id", "cin7_application_key")
+        key_tag = hashlib.sha256(config.cin7_application_key.encode()).hexdigest()[:12]
+        limiter = Limiter(f"cin7:{config.cin7_account_id}:{key_tag}",
+                          config.cin7_calls_per_minute, 60)
+        self.api = Api(SYSTEM, config.cin7_base_url,
+                       {"api-auth-accountid": config.cin7_account_id,
+                        "api-auth-applicationkey": config.cin7_application_key,
+                        "Content-Type": "application/json", "Accept": "application/json"},
+                       check, limiter, config.http_timeout, config.max_retries,
+                       (config.retry_initial, config.retry_max))
+
+    def me(self):
+        """Company settings; the cheap call that proves the keys work (CON-1)."""
+        return self.api.json("GET", "me")
+
+    def customer_pages(self, modified_since=None, page_size=PAGE_LIMIT, start_page=1):
+        """Yield (page number, total, [Customer]) ordered as Cin7 pages them."""
+        page = start_page
+        while True:
+            params = {"Page": page, "Limit": page_size, "IncludeDeprecated": "true"}
+            if modified_since:
+                params["ModifiedSince"] = format_date(modified_since)
+            body = self.api.json("GET", "customer", params=params)
+            items = body.get("CustomerList") or []
+            total = int(body.get("Total") or 0)
+            yield page, total, [to_customer(c) for c in items]
+            if len(items) < page_size or page * page_size >= total:
+                return
+            page += 1
+
+    def customer(self, customer_id):
+        body = self.api.json("GET", "customer", params={"ID": customer_id,
+                                                        "IncludeDeprecated": "true"})
+        items = body.get("CustomerList") or []
+        return to_customer(items[0]) if items else None
+
+    def find_customer(self, name):
+        """The customer whose name equals `name` (case-insensitive), if any."""
+        body = self.api.json("GET", "customer", params={"Name": name, "Limit": 100,
+                                                        "IncludeDeprecated": "true"})
+        for item in body.get("CustomerList") or []:
+            if (item.get("Name") or "").strip().lower() == name.strip().lower():
+                return to_customer(item)
+        return None
+
+    def save_customer(self, customer, fields=None):
+        """Create (no id) or update a customer; returns it as Cin7 stored it."""
+        method = "PUT" if customer.id else "POST"
+        try:
+            body = self.api.json(method, "customer", json=customer_payload(customer, fields))
+        except Cin7RecordError as exc:
+            raise RecordError(customer.name or customer.id, "", str(exc).split(": ", 1)[-1]) from None
+        items = body.get("CustomerList") or []
+        if not items:
+            raise ServiceError(SYSTEM, f"no customer in the answer to {method} /customer")
+        return to_customer(items[0])
+
+    def reference(self, kind):
+        """Names in one of Cin7's reference books (price tiers, locations, ...)."""
+        path, key, name_field = REFERENCE_LISTS[kind]
+        names, page = [], 1
+        while True:
+            body = self.api.json("GET", path, params={"Page": page, "Limit": PAGE_LIMIT})
+            items = body.get(key) or []
+            names += [str(i.get(name_field)) for i in items if i.get(name_field) is not None]
+            total = int(body.get("Total") or len(names))
+            if len(items) < PAGE_LIMIT or len(names) >= total:
+                return names
+            page += 1

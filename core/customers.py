@@ -1,0 +1,246 @@
+"""Customers export: Cin7 customer -> HubSpot payloads, and the plan of writes (pure).
+
+Rules (CUS-1..4, CUS-6, CUS-11): a customer with contacts is a company with its contacts
+associated; a customer without contacts is one contact with no company; a contact e-mail
+shared by several customers is one HubSpot contact associated with each of their companies,
+its properties taken from the first contact that got it; a Deprecated customer's contacts
+are Inactive. Planning reads only records and links, so a dry run shows the same plan.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+
+from core.errors import RecordError
+
+EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
+
+# Cin7 field (as the guides name it) -> (Customer attribute, HubSpot property type)
+MAPPABLE_FIELDS = {
+    "Currency": ("currency", "string"),
+    "PaymentTerm": ("payment_term", "string"),
+    "TaxRule": ("tax_rule", "string"),
+    "SaleAccount": ("revenue_account", "string"),
+    "PriceTier": ("price_tier", "string"),
+    "Comments": ("comments", "string"),
+    "SalesRepresentative": ("sales_representative", "string"),
+    "Carrier": ("carrier", "string"),
+    "Location": ("location", "string"),
+    "TaxNumber": ("tax_number", "string"),
+    "Discount": ("discount", "number"),
+    "CreditLimit": ("credit_limit", "number"),
+    "IsOnCreditHold": ("is_on_credit_hold", "bool"),
+    "Tags": ("tags", "string"),
+    "AttributeSet": ("attribute_set", "string"),
+    **{f"AdditionalAttribute{i}": (f"AdditionalAttribute{i}", "string") for i in range(1, 11)},
+}
+
+FIELD_TYPES = {"string": ("string", "text"), "number": ("number", "number"),
+               "bool": ("bool", "booleancheckbox")}
+BOOL_OPTIONS = [{"label": "Yes", "value": "true", "displayOrder": 0, "hidden": False},
+                {"label": "No", "value": "false", "displayOrder": 1, "hidden": False}]
+
+
+def property_specs(field_map):
+    """HubSpot definitions of SyncDesk's own properties, per object type."""
+    status = {"type": "enumeration", "fieldType": "select",
+              "options": [{"label": v, "value": v, "displayOrder": i, "hidden": False}
+                          for i, v in enumerate(("Active", "Inactive"))]}
+    companies = [
+        {"name": "cin7_customer_id", "label": "Cin7 customer ID", "type": "string",
+         "fieldType": "text", "hasUniqueValue": True,
+         "description": "Cin7 Core customer ID (account code), kept by SyncDesk"},
+        {"name": "cin7_status", "label": "Cin7 status", **status},
+    ]
+    contacts = [
+        {"name": "cin7_contact_id", "label": "Cin7 contact ID", "type": "string",
+         "fieldType": "text", "hasUniqueValue": True,
+         "description": "Cin7 Core contact ID for contacts without e-mail, kept by SyncDesk"},
+        {"name": "cin7_status", "label": "Cin7 status", **status},
+    ]
+    for row in field_map:
+        kind, field_type = FIELD_TYPES[MAPPABLE_FIELDS[row["field"]][1]]
+        spec = {"name": row["property"], "label": f"Cin7 {row['field']}", "type": kind,
+                "fieldType": field_type}
+        if kind == "bool":
+            spec["options"] = BOOL_OPTIONS
+        companies.append(spec)
+        contacts.append(dict(spec))
+    return {"companies": companies, "contacts": contacts}
+
+
+def field_value(customer, field_name):
+    """A mapped Cin7 field as HubSpot's string value ("" clears the property)."""
+    attribute, kind = MAPPABLE_FIELDS[field_name]
+    value = (customer.attributes.get(attribute) if attribute.startswith("Additional")
+             else getattr(customer, attribute))
+    if value is None:
+        return ""
+    if kind == "bool":
+        return "true" if value else "false"
+    if kind == "number":
+        return f"{float(value):g}"
+    return str(value)
+
+
+def split_name(name):
+    parts = name.strip().rsplit(" ", 1)
+    return (parts[0], parts[1]) if len(parts) == 2 else (parts[0], "")
+
+
+def _address(customer):
+    address = customer.main_address("Billing", "Business", "Shipping")
+    if not address:
+        return {}
+    return {"address": " ".join(filter(None, [address.line1, address.line2])),
+            "city": address.city, "state": address.state, "zip": address.postcode,
+            "country": address.country}
+
+
+def _mapped(customer, field_map):
+    return {row["property"]: field_value(customer, row["field"]) for row in field_map}
+
+
+def company_properties(customer, field_map):
+    phone = next((c.phone for c in customer.contacts if c.default and c.phone),
+                 next((c.phone for c in customer.contacts if c.phone), ""))
+    return {"name": customer.name, "phone": phone, **_address(customer),
+            "cin7_customer_id": customer.id,
+            "cin7_status": "Inactive" if customer.deprecated else "Active",
+            **_mapped(customer, field_map)}
+
+
+def contact_properties(customer, contact):
+    first, last = split_name(contact.name)
+    props = {"firstname": first, "lastname": last, "email": contact.email_key,
+             "phone": contact.phone, "mobilephone": contact.mobile, "jobtitle": contact.job_title,
+             "company": customer.name,
+             "cin7_status": "Inactive" if customer.deprecated else "Active"}
+    if not contact.email_key:
+        props["cin7_contact_id"] = contact.id
+        del props["email"]
+    return props
+
+
+def lone_contact_properties(customer, field_map):
+    """A customer without contacts becomes one contact with no company (CUS-1)."""
+    return {"firstname": customer.name, "lastname": "", "company": customer.name,
+            **_address(customer), "cin7_contact_id": customer.id,
+            "cin7_status": "Inactive" if customer.deprecated else "Active",
+            **_mapped(customer, field_map)}
+
+
+def fingerprint(properties):
+    return hashlib.sha256(json.dumps(properties, sort_keys=True).encode()).hexdigest()[:20]
+
+
+@dataclass
+class Write:
+    """One HubSpot object to create, update, link or leave alone."""
+
+    kind: str  # company or contact
+    entity: str  # link entity: customer or contact
+    cin7_id: str
+    customer_id: str
+    name: str
+    action: str  # create, update, link, skip
+    key: str = ""  # upsert key: Cin7 id or e-mail
+    id_property: str = ""  # cin7_customer_id, cin7_contact_id, email; "" = update by id
+    properties: dict = field(default_factory=dict)
+    fingerprint: str | None = None
+    remote_id: str | None = None
+    company_of: str | None = None  # customer id whose company this contact belongs to
+    reason: str = ""
+
+
+@dataclass
+class Plan:
+    writes: list = field(default_factory=list)
+    failures: list = field(default_factory=list)  # RecordError
+
+    def count(self, action):
+        return sum(1 for w in self.writes if w.action == action)
+
+
+def check_customer(customer):
+    if not customer.name.strip():
+        raise RecordError(f"customer {customer.id}", "Name", "is empty")
+
+
+def check_contact(customer, contact):
+    who = f"customer '{customer.name}', contact '{contact.name or contact.id}'"
+    if contact.email and not EMAIL.match(contact.email.strip()):
+        raise RecordError(who, "Email", f"'{contact.email}' is not a valid e-mail address")
+    if not contact.name.strip() and not contact.email_key:
+        raise RecordError(who, "Name", "is empty and there is no e-mail")
+
+
+def plan_export(customers, links, email_owners, field_map, force=False):
+    """Decide the writes for `customers`.
+
+    `links` maps (entity, cin7 id) -> Link; `email_owners` maps e-mail -> HubSpot contact id
+    already written by SyncDesk for another Cin7 contact.
+    """
+    plan, claimed = Plan(), dict(email_owners)
+    for customer in customers:
+        try:
+            check_customer(customer)
+        except RecordError as exc:
+            plan.failures.append((customer, exc))
+            continue
+        if not customer.contacts:
+            props = lone_contact_properties(customer, field_map)
+            plan.writes.append(_write("contact", "customer", customer.id, customer, props,
+                                      links.get(("customer", customer.id)), "cin7_contact_id",
+                                      customer.id, force))
+            continue
+        props = company_properties(customer, field_map)
+        plan.writes.append(_write("company", "customer", customer.id, customer, props,
+                                  links.get(("customer", customer.id)), "cin7_customer_id",
+                                  customer.id, force))
+        for contact in customer.contacts:
+            try:
+                check_contact(customer, contact)
+            except RecordError as exc:
+                plan.failures.append((customer, exc))
+                continue
+            plan.writes.append(_contact_write(customer, contact, links, claimed, force))
+    return plan
+
+
+def _write(kind, entity, cin7_id, customer, props, link, id_property, key, force, name=None):
+    print_ = fingerprint(props)
+    write = Write(kind=kind, entity=entity, cin7_id=cin7_id, customer_id=customer.id,
+                  name=name or customer.name, action="create", key=key, id_property=id_property,
+                  properties=props, fingerprint=print_)
+    if link is not None and link.remote_id:
+        write.remote_id = link.remote_id
+        write.action = "skip" if link.fingerprint == print_ and not force else "update"
+        write.reason = "unchanged since the last write" if write.action == "skip" else ""
+    return write
+
+
+def _contact_write(customer, contact, links, claimed, force):
+    props = contact_properties(customer, contact)
+    link = links.get(("contact", contact.id))
+    email = contact.email_key
+    if email and link is None and email in claimed:
+        # Another Cin7 contact already gave this e-mail its HubSpot contact (CUS-2).
+        return Write(kind="contact", entity="contact", cin7_id=contact.id, customer_id=customer.id,
+                     name=contact.name, action="link", key=email, id_property="email",
+                     remote_id=claimed[email], company_of=customer.id,
+                     reason=f"e-mail {email} is shared with another customer's contact")
+    if email and link is not None and link.fingerprint is None:
+        # Linked through a shared e-mail: the owner's properties stand.
+        return Write(kind="contact", entity="contact", cin7_id=contact.id, customer_id=customer.id,
+                     name=contact.name, action="skip", key=email, id_property="email",
+                     remote_id=link.remote_id, company_of=customer.id,
+                     reason="shares its e-mail with another customer's contact")
+    id_property, key = ("email", email) if email else ("cin7_contact_id", contact.id)
+    write = _write("contact", "contact", contact.id, customer, props, link, id_property, key,
+                   force, name=contact.name)
+    write.company_of = customer.id
+    if email:
+        claimed.setdefault(email, write.remote_id)
+    return write

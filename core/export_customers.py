@@ -1,0 +1,175 @@
+"""Customers export, executed: read Cin7 page by page, plan, write to HubSpot, link.
+
+Order of writes per page, chosen so a kill between any two calls loses nothing and
+duplicates nothing: companies (upsert by cin7_customer_id), contacts (upsert by e-mail or
+cin7_contact_id, or update by id when linked), links saved from HubSpot's answers, then
+associations, then the page checkpoint. A re-run repeats at most the unfinished page, and
+every write in it is keyed by a unique value.
+"""
+
+from core import cursors, links
+from core.connectors import hubspot as hs
+from core.customers import fingerprint, plan_export, property_specs
+from core.settings import get as setting
+from core.store import Setting
+
+ENTITY, DIRECTION = "customers", "export"
+
+
+def run(ctx):
+    """Export changed (or selected) customers; returns nothing, reports through ctx.progress."""
+    field_map = setting("customers.field_map")
+    if not ctx.dry_run:
+        ensure_properties(ctx.hubspot, field_map)
+    if ctx.only:
+        pages = [(1, len(ctx.only), [c for c in map(ctx.cin7.customer, ctx.only) if c])]
+        _export_pages(ctx, pages, field_map, window=None)
+        return
+    window = cursors.open_window(ENTITY, DIRECTION, full=ctx.full)
+    if window.resumed:
+        ctx.progress.phase(f"resuming after page {window.page}")
+    pages = ctx.cin7.customer_pages(modified_since=window.since, start_page=window.page + 1,
+                                    page_size=ctx.page_size)
+    _export_pages(ctx, pages, field_map, window)
+    if not ctx.dry_run:
+        cursors.window_done(ENTITY, DIRECTION, window)
+
+
+def _export_pages(ctx, pages, field_map, window):
+    ctx.progress.phase("reading Cin7 customers")
+    for number, total, customers in pages:
+        ctx.progress.phase(f"exporting page {number}", total=total)
+        ctx.progress.add(read=len(customers))
+        plan = plan_customers(customers, field_map, force=bool(ctx.only))
+        if ctx.dry_run:
+            ctx.record_plan(plan)
+        else:
+            apply(ctx, plan)
+            if window is not None:
+                cursors.page_done(ENTITY, DIRECTION, window, number)
+        ctx.progress.add(done=len(customers))
+        ctx.progress.save(force=True)
+
+
+def plan_customers(customers, field_map, force=False):
+    """The plan for one page, from the records and what the store knows."""
+    contact_ids = [c.id for cu in customers for c in cu.contacts]
+    known = links.for_records("hubspot", [("customer", c.id) for c in customers] +
+                              [("contact", i) for i in contact_ids])
+    emails = {c.email_key for cu in customers for c in cu.contacts if c.email_key}
+    owners = links.email_owners("hubspot", emails)
+    return plan_export(customers, known, owners, field_map, force=force)
+
+
+def ensure_properties(hubspot, field_map):
+    """Create SyncDesk's properties once; a changed field map creates the new ones."""
+    specs = property_specs(field_map)
+    marker = fingerprint(specs)
+    row = Setting.get_or_none(Setting.key == "hubspot.properties")
+    if row and row.value == marker:
+        return
+    for object_type, object_specs in specs.items():
+        hubspot.ensure_properties(object_type, object_specs)
+    Setting.replace(key="hubspot.properties", value=marker).execute()
+
+
+def apply(ctx, plan):
+    """Execute one page's plan against HubSpot and record every outcome."""
+    progress = ctx.progress
+    for customer, error in plan.failures:
+        progress.result(customer.id, customer.name, "fail", "failed", error.field, str(error))
+    skipped = [w for w in plan.writes if w.action == "skip"]
+    progress.add(unchanged=sum(1 for w in skipped if w.kind == "company" or w.entity == "customer"
+                               or w.fingerprint is not None))
+    remote_of_company = {w.customer_id: w.remote_id for w in plan.writes
+                         if w.kind == "company" and w.remote_id}
+    companies = [w for w in plan.writes if w.kind == "company" and w.action != "skip"]
+    _upsert(ctx, "companies", companies, remote_of_company)
+    contacts = [w for w in plan.writes if w.kind == "contact" and w.action in ("create", "update")]
+    _write_contacts(ctx, contacts)
+    _link_shared(ctx, plan)
+    _associate(ctx, plan, remote_of_company)
+
+
+def _upsert(ctx, object_type, writes, remote_of_company=None):
+    by_property = {}
+    for w in writes:
+        by_property.setdefault(w.id_property, []).append(w)
+    for id_property, group in by_property.items():
+        result = ctx.hubspot.upsert(object_type, {w.key: w.properties for w in group}, id_property)
+        _record(ctx, group, result, lambda w: w.key, remote_of_company)
+
+
+def _write_contacts(ctx, writes):
+    by_id = [w for w in writes if w.action == "update" and w.id_property == "email"]
+    _upsert(ctx, "contacts", [w for w in writes if w not in by_id])
+    if by_id:
+        result = ctx.hubspot.update("contacts", {w.remote_id: w.properties for w in by_id})
+        gone = [w for w in by_id if "not" in result.failed.get(w.remote_id, ("", ""))[1].lower()
+                and "exist" in result.failed[w.remote_id][1].lower()]
+        for w in gone:  # deleted in HubSpot since we linked it: upsert by e-mail again
+            result.failed.pop(w.remote_id)
+            w.action = "create"
+        _record(ctx, [w for w in by_id if w not in gone], result, lambda w: w.remote_id)
+        if gone:
+            _upsert(ctx, "contacts", gone)
+
+
+def _record(ctx, writes, result, key_of, remote_of_company=None):
+    saved = []
+    for w in writes:
+        key = key_of(w)
+        if key in result.ok:
+            remote = result.ok[key]
+            created = key in result.created if w.action == "create" else False
+            w.remote_id = remote.id
+            if remote_of_company is not None and w.kind == "company":
+                remote_of_company[w.customer_id] = remote.id
+            saved.append(w)
+            ctx.progress.add(created=1) if created else ctx.progress.add(updated=1)
+            ctx.progress.result(w.customer_id, w.name, "create" if created else "update", "ok",
+                                remote_id=remote.id)
+        else:
+            field, reason = result.failed.get(key, ("", "no answer from HubSpot"))
+            label = f"{w.kind} '{w.name}'"
+            ctx.progress.result(w.customer_id, w.name, w.action, "failed", field,
+                                f"{label}: {reason}")
+    links.save_writes("hubspot", saved)
+
+
+def _link_shared(ctx, plan):
+    """Contacts sharing an e-mail point at the contact HubSpot already has for it."""
+    owner_ids = {w.key: w.remote_id for w in plan.writes
+                 if w.kind == "contact" and w.id_property == "email" and w.remote_id
+                 and w.action != "link"}
+    shared = [w for w in plan.writes if w.action == "link"]
+    for w in shared:
+        w.remote_id = w.remote_id or owner_ids.get(w.key)
+    ready = [w for w in shared if w.remote_id]
+    for w in shared:
+        if not w.remote_id:
+            ctx.progress.result(w.customer_id, w.name, "link", "failed", "Email",
+                                f"the contact for {w.key} could not be written, so it cannot be shared")
+    links.save_shared("hubspot", ready)
+
+
+def _associate(ctx, plan, remote_of_company):
+    """Associate each contact with its customer's company, once (CUS-1, CUS-2)."""
+    pending = [w for w in plan.writes if w.kind == "contact" and w.company_of and w.remote_id
+               and remote_of_company.get(w.company_of)]
+    current = links.parents("hubspot", [w.cin7_id for w in pending])
+    todo = [w for w in pending if current.get(w.cin7_id) != remote_of_company[w.company_of]]
+    if not todo:
+        return
+    pairs = sorted({(w.remote_id, remote_of_company[w.company_of]) for w in todo})
+    refused = {(a, b): reason for a, b, reason in
+               ctx.hubspot.associate("contacts", "companies", pairs, hs.CONTACT_TO_COMPANY)}
+    done = []
+    for w in todo:
+        pair = (w.remote_id, remote_of_company[w.company_of])
+        if pair in refused:
+            ctx.progress.result(w.customer_id, w.name, "associate", "failed", "",
+                                f"association refused by HubSpot: {refused[pair]}")
+        else:
+            done.append((w.cin7_id, pair[1]))
+    links.set_parents("hubspot", done)

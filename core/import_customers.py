@@ -1,0 +1,178 @@
+"""Customers import (CUS-7..10): HubSpot companies and contacts -> Cin7 customers.
+
+A company becomes a customer, its contacts the customer's contacts; a contact with several
+companies joins each of their customers (CUS-8); a contact without company becomes a
+customer of its own unless the admin said to ignore those. Existing customers are found by
+name and contacts by e-mail. Cin7 has no upsert, so each create is preceded by an intent row
+and the run starts from an index of every Cin7 customer by name: a create interrupted
+before its link was saved is found by name on the next run instead of being made twice.
+"""
+
+import datetime
+
+from core import cursors, links
+from core.connectors import hubspot as hs
+from core.customers import fingerprint
+from core.errors import ConfigError, RecordError
+from core.import_mapping import (
+    COMPANY_PROPS,
+    CONTACT_PROPS,
+    desired_customer,
+    mapped_values,
+    merge_contacts,
+    payload_digest,
+)
+from core.settings import get as setting
+from core.store import Intent, atomic_write
+
+ENTITY, DIRECTION = "customers", "import"
+REQUIRED_DEFAULTS = ("import.currency", "import.payment_term", "import.tax_rule",
+                     "import.revenue_account", "import.account_receivable")
+CHUNK = 100
+
+
+def run(ctx):
+    missing = [k for k in REQUIRED_DEFAULTS if not setting(k)]
+    if missing:
+        raise ConfigError("import defaults not set: " + ", ".join(missing) +
+                          " (SET-2: choose them in the panel or with `syncdesk settings set`)")
+    window = cursors.open_window(ENTITY, DIRECTION, full=ctx.full)
+    ctx.progress.phase("reading HubSpot changes")
+    company_ids, lone_contacts = _changed(ctx, window)
+    ctx.progress.phase("reading Cin7 customers", total=len(company_ids) + len(lone_contacts))
+    index = CustomerIndex(ctx.cin7)
+    reps = set(setting("cin7.sales_reps")) | index.sales_reps
+    owners = ctx.hubspot.owners()
+    field_map = setting("customers.field_map")
+    options = {"owners": owners, "reps": reps, "field_map": field_map,
+               "company_props": COMPANY_PROPS + [r["property"] for r in field_map],
+               "defaults": {k.split(".", 1)[1]: setting(k) for k in (
+                   *REQUIRED_DEFAULTS, "import.price_tier", "import.location",
+                   "import.address_type")}}
+    company_ids = sorted(company_ids, key=int)
+    for start in range(0, len(company_ids), CHUNK):
+        ctx.progress.phase(f"importing companies {start + 1}-{min(start + CHUNK, len(company_ids))}")
+        _import_companies(ctx, index, company_ids[start:start + CHUNK], options)
+    if not setting("import.ignore_contacts_without_company"):
+        ctx.progress.phase("importing contacts without company")
+        for contact in lone_contacts:
+            _import_one(ctx, index, contact.id, contact, [contact], options, remote_type="contact")
+    if not ctx.dry_run:
+        cursors.window_done(ENTITY, DIRECTION, window)
+
+
+def _changed(ctx, window):
+    """Companies to (re)import and contacts that have no company, changed in the window."""
+    since = int(window.since.replace(tzinfo=datetime.UTC).timestamp() * 1000) if window.since else 0
+    until = int(window.until.replace(tzinfo=datetime.UTC).timestamp() * 1000)
+    companies = set()
+    for page in ctx.hubspot.changed("companies", since, until, ["name"]):
+        companies.update(r.id for r in page)
+    lone = []
+    for page in ctx.hubspot.changed("contacts", since, until, CONTACT_PROPS):
+        if ctx.only:
+            page = [c for c in page if c.id in ctx.only]
+        parents = ctx.hubspot.associations("contacts", "companies", [c.id for c in page])
+        for contact in page:
+            companies.update(parents.get(contact.id, []))
+            if not parents.get(contact.id):
+                lone.append(contact)
+    if ctx.only:
+        companies &= set(ctx.only)
+    ctx.progress.add(read=len(companies) + len(lone))
+    return companies, lone
+
+
+def _import_companies(ctx, index, company_ids, options):
+    companies = ctx.hubspot.read("companies", company_ids, options["company_props"])
+    members = ctx.hubspot.associations("companies", "contacts", list(companies))
+    contact_ids = sorted({i for ids in members.values() for i in ids})
+    contacts = ctx.hubspot.read("contacts", contact_ids, CONTACT_PROPS) if contact_ids else {}
+    for company_id in company_ids:
+        company = companies.get(company_id)
+        if company is None:
+            continue
+        people = [contacts[i] for i in members.get(company_id, []) if i in contacts]
+        _import_one(ctx, index, company_id, company, people, options, remote_type="company")
+        ctx.progress.add(done=1)
+
+
+def _import_one(ctx, index, remote_id, source, people, options, remote_type):
+    """Create or update the Cin7 customer for one HubSpot company (or lone contact)."""
+    progress = ctx.progress
+    try:
+        wanted, warnings = desired_customer(source, people, remote_type, options)
+    except RecordError as exc:
+        progress.result(remote_id, exc.record, "fail", "failed", exc.field, exc.reason)
+        return
+    link = links.for_records("hubspot", [("customer", f"hubspot:{remote_id}")]).get(
+        ("customer", f"hubspot:{remote_id}"))
+    existing = index.by_id(link.remote_id) if link else None
+    existing = existing or index.by_name(wanted.name)
+    mapped = mapped_values(source, options["field_map"])
+    customer = merge_contacts(existing, wanted, mapped) if existing else wanted
+    digest = fingerprint(payload_digest(customer))
+    action = "update" if existing else "create"
+    if link and existing and link.fingerprint == digest and not ctx.only:
+        progress.add(unchanged=1)
+        return
+    for text in warnings:
+        progress.result(remote_id, wanted.name, action, "warning", "SalesRepresentative", text)
+    if ctx.dry_run:
+        ctx.plan.append({"record": wanted.name, "object": "customer", "action": action,
+                         "reason": "matched by name" if existing and not link else "",
+                         "remote_id": existing.id if existing else ""})
+        progress.add(**{"created" if action == "create" else "updated": 1})
+        return
+    if action == "create":
+        _intend(remote_id, wanted.name, ctx.run.id)
+    try:
+        saved = ctx.cin7.save_customer(customer)
+    except RecordError as exc:
+        progress.result(remote_id, wanted.name, action, "failed", exc.field,
+                        f"Cin7 refused customer '{wanted.name}': {exc.reason}")
+        return
+    index.add(saved)
+    links.save("hubspot", "customer", f"hubspot:{remote_id}", remote_type, saved.id,
+               name=saved.name, fingerprint=digest)
+    _done_intent(remote_id)
+    progress.add(**{"created" if action == "create" else "updated": 1})
+    progress.result(remote_id, saved.name, action, "ok", remote_id=saved.id)
+
+
+def _intend(source_id, name, run_id):
+    with atomic_write():
+        Intent.insert(system="cin7", entity="customer", source_id=source_id, natural_key=name,
+                      run_id=run_id).on_conflict_replace().execute()
+
+
+def _done_intent(source_id):
+    Intent.delete().where(Intent.system == "cin7", Intent.entity == "customer",
+                          Intent.source_id == source_id).execute()
+
+
+class CustomerIndex:
+    """Every Cin7 customer by id, name and contact e-mail, read once per run (1 call/1000)."""
+
+    def __init__(self, cin7):
+        self.ids, self.names = {}, {}
+        for _, _, page in cin7.customer_pages():
+            for customer in page:
+                self.add(customer)
+
+    def add(self, customer):
+        self.ids[customer.id] = customer
+        self.names[customer.name.strip().lower()] = customer
+
+    def by_id(self, customer_id):
+        return self.ids.get(customer_id)
+
+    def by_name(self, name):
+        return self.names.get(name.strip().lower())
+
+    @property
+    def sales_reps(self):
+        return {c.sales_representative for c in self.ids.values() if c.sales_representative}
+
+
+__all__ = ["run", "CustomerIndex", "hs"]

@@ -1,0 +1,135 @@
+"""HubSpot company/contact -> Cin7 customer (pure functions for the import direction)."""
+
+from dataclasses import replace
+
+from core.customers import EMAIL, MAPPABLE_FIELDS
+from core.errors import RecordError
+from core.records import Address, Contact, Customer
+
+COMPANY_PROPS = ["name", "phone", "address", "address2", "city", "state", "zip", "country",
+                 "hubspot_owner_id", "hs_lastmodifieddate"]
+CONTACT_PROPS = ["email", "firstname", "lastname", "phone", "mobilephone", "jobtitle", "address",
+                 "city", "state", "zip", "country", "hubspot_owner_id", "lastmodifieddate"]
+
+# Cin7 fields an import may set from a mapped HubSpot property (CUS-10).
+IMPORTABLE = {"PriceTier": "price_tier", "PaymentTerm": "payment_term",
+              "CreditLimit": "credit_limit", "Currency": "currency", "TaxRule": "tax_rule",
+              "Location": "location", "Carrier": "carrier"}
+
+
+def full_name(contact):
+    name = " ".join(filter(None, [contact.get("firstname"), contact.get("lastname")])).strip()
+    return name or contact.get("email")
+
+
+def to_contact(remote):
+    email = remote.get("email").strip()
+    if email and not EMAIL.match(email):
+        raise RecordError(f"HubSpot contact {remote.id}", "email",
+                          f"'{email}' is not a valid e-mail address")
+    return Contact(name=full_name(remote), email=email, phone=remote.get("phone"),
+                   mobile=remote.get("mobilephone"), job_title=remote.get("jobtitle"))
+
+
+def _address(remote, address_type):
+    if not (remote.get("address") or remote.get("city")):
+        return []
+    return [Address(line1=remote.get("address") or remote.get("city"), line2=remote.get("address2"),
+                    city=remote.get("city"), state=remote.get("state"),
+                    postcode=remote.get("zip"), country=remote.get("country"),
+                    type=address_type, default_for_type=True)]
+
+
+def desired_customer(source, people, remote_type, options):
+    """The Cin7 customer a HubSpot company (or lone contact) should be, plus warnings."""
+    defaults = options["defaults"]
+    contacts = []
+    for person in people:
+        contact = to_contact(person)
+        if contact.name:
+            contacts.append(contact)
+    if remote_type == "company":
+        name = source.get("name").strip()
+        if not name:
+            raise RecordError(f"HubSpot company {source.id}", "name", "is empty")
+    else:
+        name = full_name(source) or ""
+        if not name:
+            raise RecordError(f"HubSpot contact {source.id}", "firstname",
+                              "the contact has neither a name nor an e-mail")
+    if contacts:
+        contacts[0].default = True
+    customer = Customer(
+        id="", name=name, currency=defaults["currency"], payment_term=defaults["payment_term"],
+        tax_rule=defaults["tax_rule"], revenue_account=defaults["revenue_account"],
+        account_receivable=defaults["account_receivable"], price_tier=defaults["price_tier"],
+        location=defaults["location"], contacts=contacts,
+        addresses=_address(source, defaults["address_type"] or "Billing"))
+    for attribute, value in mapped_values(source, options["field_map"]).items():
+        setattr(customer, attribute, value)
+    warnings = _sales_rep(customer, source, options)
+    return customer, warnings
+
+
+def mapped_values(source, field_map):
+    """Cin7 attributes set from HubSpot properties named in the field map (CUS-10)."""
+    values = {}
+    for row in field_map:
+        attribute = IMPORTABLE.get(row["field"])
+        value = source.get(row["property"])
+        if attribute and value not in ("", None):
+            number = MAPPABLE_FIELDS[row["field"]][1] == "number"
+            values[attribute] = float(value) if number else value
+    return values
+
+
+def _sales_rep(customer, source, options):
+    """CUS-9: set the rep only when the owner's name is exactly a Cin7 user's name."""
+    owner_id = source.get("hubspot_owner_id")
+    if not owner_id:
+        return []
+    name = options["owners"].get(str(owner_id), "")
+    if name and name in options["reps"]:
+        customer.sales_representative = name
+        return []
+    return [f"sales representative '{name or owner_id}' is not a Cin7 user: "
+            "synced without it"]
+
+
+def merge_contacts(existing, wanted, mapped=None):
+    """`existing` updated with what HubSpot says; contacts matched by e-mail, then name."""
+    contacts = [replace(c) for c in existing.contacts]
+    for new in wanted.contacts:
+        match = next((c for c in contacts if new.email_key and c.email_key == new.email_key),
+                     None) or next((c for c in contacts if not new.email_key
+                                    and c.name.strip().lower() == new.name.strip().lower()), None)
+        if match:
+            match.name, match.email = new.name, new.email or match.email
+            match.phone, match.mobile = new.phone or match.phone, new.mobile or match.mobile
+            match.job_title = new.job_title or match.job_title
+        else:
+            contacts.append(replace(new, default=not contacts))
+    addresses = existing.addresses
+    if wanted.addresses:
+        new = wanted.addresses[0]
+        same = next((a for a in addresses if a.type == new.type and a.default_for_type), None)
+        addresses = ([replace(new, id=same.id) if a is same else a for a in addresses]
+                     if same else addresses + [new])
+    merged = replace(existing, name=wanted.name, contacts=contacts, addresses=addresses)
+    # Import defaults apply to new customers only; mapped values and the rep follow changes.
+    for attribute, value in (mapped or {}).items():
+        setattr(merged, attribute, value)
+    if wanted.sales_representative:
+        merged.sales_representative = wanted.sales_representative
+    return merged
+
+
+def payload_digest(customer):
+    """What an import writes, to tell whether anything changed since the last write."""
+    return {"name": customer.name, "rep": customer.sales_representative,
+            "credit": customer.credit_limit, "tier": customer.price_tier,
+            "term": customer.payment_term,
+            "contacts": sorted((c.name, c.email_key, c.phone, c.mobile, c.job_title)
+                               for c in customer.contacts),
+            "addresses": sorted((a.type, a.line1, a.line2, a.city, a.state, a.postcode, a.country)
+                                for a in customer.addresses)}

@@ -1,0 +1,141 @@
+"""Runs and their per-record results: created by the drivers, written by the worker."""
+
+import time
+
+from core.store import Result, Run, atomic_write, db, utcnow
+
+ENTITIES = ("customers", "products", "sales")
+FINAL = ("finished", "failed", "refused")
+COUNTS = ("read", "created", "updated", "unchanged", "failed")
+STALE_AFTER = 300  # seconds without a heartbeat before a "running" run is presumed dead
+LISTENERS = []  # callables given the run on every progress report (the CLI's progress bar)
+
+
+def new_run(entity, direction, trigger, who="", dry_run=False, full=False, only=None,
+            retry_of=None):
+    """Record that a run was asked for; the worker picks it up by id."""
+    with atomic_write():
+        return Run.create(entity=entity, direction=direction, trigger=trigger, who=who or "",
+                          dry_run=dry_run, full=full, only=only, retry_of=retry_of)
+
+
+def request(entity, direction, trigger, who="", dry_run=False, full=False, only=None,
+            retry_of=None):
+    """A run to enqueue, or None when the same kind of run already waits in the queue.
+
+    A run asked for while one is going is queued once, not many times; dry runs and runs
+    limited to chosen records always get their own row.
+    """
+    if not dry_run and not only:
+        waiting = (Run.select().where(Run.entity == entity, Run.direction == direction,
+                                      Run.status == "queued", Run.dry_run == False,  # noqa: E712
+                                      Run.only.is_null()).first())
+        if waiting:
+            return waiting, False
+    return new_run(entity, direction, trigger, who, dry_run, full, only, retry_of), True
+
+
+def get(run_id):
+    return Run.get_or_none(Run.id == run_id)
+
+
+def active(entity, direction):
+    """The queued or running run of this entity and direction, if any."""
+    return (Run.select().where(Run.entity == entity, Run.direction == direction,
+                               Run.status.in_(("queued", "running")), Run.dry_run == False)  # noqa: E712
+            .order_by(Run.id).first())
+
+
+def mark_dead_runs(now=None):
+    """Runs left "running" by a killed worker are marked failed, not running forever."""
+    now = now or utcnow()
+    stale = []
+    for run in Run.select().where(Run.status == "running"):
+        beat = run.heartbeat_at or run.started_at or run.created_at
+        if (now - beat).total_seconds() > STALE_AFTER:
+            stale.append(run.id)
+    if stale:
+        with atomic_write():
+            Run.update(status="failed", finished_at=now,
+                       message="the worker stopped while this run was going (killed or crashed); "
+                               "the next run resumes from the last finished page").where(
+                Run.id.in_(stale)).execute()
+    return stale
+
+
+def failed_records(run):
+    """Ids of the records that failed in `run` (for "Retry failed")."""
+    return sorted({r.record_id for r in
+                   Result.select(Result.record_id).where(Result.run == run, Result.outcome == "failed")})
+
+
+class Progress:
+    """Writes a run's phase, counts and results; the row is saved at most once a second."""
+
+    def __init__(self, run, every=1.0, clock=time.monotonic):
+        self.run, self.every, self.clock = run, every, clock
+        self._saved_at = 0.0
+        self._results = []
+
+    def start(self):
+        self.run.status, self.run.started_at = "running", utcnow()
+        self.save(force=True)
+
+    def phase(self, text, total=None):
+        self.run.phase = text
+        if total is not None:
+            self.run.total = total
+        self.save(force=True)
+
+    def add(self, **counts):
+        for name, value in counts.items():
+            setattr(self.run, name, getattr(self.run, name) + value)
+        self.save()
+
+    def result(self, record_id, record_name, action, outcome, field="", reason="", remote_id=""):
+        self._results.append({"run": self.run.id, "record_id": str(record_id),
+                              "record_name": (record_name or "")[:250], "action": action,
+                              "outcome": outcome, "field": field or "", "reason": reason or "",
+                              "remote_id": remote_id or "", "at": utcnow()})
+        if outcome == "failed":
+            self.run.failed += 1
+
+    def save(self, force=False):
+        for listener in LISTENERS:
+            listener(self.run)
+        now = self.clock()
+        if not force and now - self._saved_at < self.every:
+            return
+        self._saved_at = now
+        self.run.heartbeat_at = utcnow()
+        with atomic_write():
+            if self._results:
+                for start in range(0, len(self._results), 500):
+                    Result.insert_many(self._results[start:start + 500]).execute()
+                self._results = []
+            self.run.save()
+
+    def finish(self, status, message=""):
+        self.run.status, self.run.finished_at = status, utcnow()
+        if message:
+            self.run.message = message
+        self.run.phase = status
+        self.save(force=True)
+
+
+def results(run, outcome=None, limit=None):
+    query = Result.select().where(Result.run == run).order_by(Result.id)
+    if outcome:
+        query = query.where(Result.outcome == outcome)
+    return list(query.limit(limit) if limit else query)
+
+
+def recent(limit=50, **filters):
+    query = Run.select().order_by(Run.id.desc())
+    for name, value in filters.items():
+        if value:
+            query = query.where(getattr(Run, name) == value)
+    return list(query.limit(limit))
+
+
+__all__ = ["new_run", "get", "active", "mark_dead_runs", "Progress", "results", "recent", "db"]

@@ -1,0 +1,172 @@
+"""Admin settings kept in the store: master switch, directions, defaults, mappings, schedule."""
+
+import re
+
+from core.errors import SyncError
+from core.store import Setting, atomic_write
+
+ENTITIES = ("customers", "products", "sales")
+DIRECTIONS = ("off", "export", "import")
+FREQUENCIES = ("2h", "4h", "8h", "12h", "daily", "minutes")
+
+# key -> (default, parser). A parser turns text from the CLI or a form into the stored value.
+DEFAULTS = {
+    "sync.enabled": False,
+    "customers.direction": "export",
+    "products.direction": "export",
+    "sales.direction": "off",
+    "customers.field_map": [],
+    "customers.export_suppliers": False,
+    "import.currency": "",
+    "import.payment_term": "",
+    "import.tax_rule": "",
+    "import.revenue_account": "",
+    "import.account_receivable": "",
+    "import.price_tier": "",
+    "import.location": "",
+    "import.category": "",
+    "import.product_type": "Stock",
+    "import.address_type": "Billing",
+    "import.ignore_contacts_without_company": False,
+    "export.product_description": "short",
+    "export.product_term": "",
+    "schedule.enabled": False,
+    "schedule.start_date": "",
+    "schedule.start_time": "00:00",
+    "schedule.frequency": "2h",
+    "schedule.every_minutes": 15,
+    "schedule.timezone": "UTC",
+    "schedule.daily_post_time": "08:00",
+    "slack.alerts_channel": "",
+    "joor.upload": False,
+    "joor.update": False,
+    "joor.customer_code_field": "ID",
+    "cin7.sales_reps": [],
+}
+
+PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
+
+
+class SettingError(SyncError):
+    """A setting value was refused; the message says why."""
+
+
+def _bool(text):
+    if isinstance(text, bool):
+        return text
+    value = str(text).strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingError(f"expected on/off, got {text!r}")
+
+
+def _choice(choices):
+    def parse(text):
+        value = str(text).strip().lower()
+        if value not in choices:
+            raise SettingError(f"expected one of {', '.join(choices)}, got {text!r}")
+        return value
+    return parse
+
+
+def _int(text):
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        raise SettingError(f"expected a whole number, got {text!r}") from None
+
+
+def _list(text):
+    if isinstance(text, list):
+        return text
+    return [v.strip() for v in str(text).split(",") if v.strip()]
+
+
+def _parser(key):
+    default = DEFAULTS[key]
+    if key.endswith(".direction"):
+        return _choice(DIRECTIONS)
+    if key == "schedule.frequency":
+        return _choice(FREQUENCIES)
+    if key == "import.address_type":
+        return _choice(("billing", "shipping"))
+    if key == "export.product_description":
+        return _choice(("short", "full"))
+    if isinstance(default, bool):
+        return _bool
+    if isinstance(default, int):
+        return _int
+    if isinstance(default, list):
+        return _list
+    return lambda text: str(text).strip()
+
+
+def get(key):
+    """The stored value of `key`, or its default."""
+    if key not in DEFAULTS:
+        raise SettingError(f"unknown setting {key!r}")
+    row = Setting.get_or_none(Setting.key == key)
+    return DEFAULTS[key] if row is None else row.value
+
+
+def all_settings():
+    """Every setting with its current value."""
+    stored = {s.key: s.value for s in Setting.select() if s.key in DEFAULTS}
+    return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
+
+
+def set(key, value):  # noqa: A001 - reads as settings.set(key, value)
+    """Validate and store one setting; returns every key changed (SET-1 may force others)."""
+    if key not in DEFAULTS:
+        raise SettingError(f"unknown setting {key!r}; see `syncdesk settings show`")
+    parsed = _parser(key)(value)
+    if key == "import.address_type":
+        parsed = parsed.capitalize()
+    if key == "customers.field_map":
+        parsed = validate_field_map(parsed)
+    changed = {key: parsed}
+    if key == "sales.direction" and parsed != "off":
+        changed.update({"customers.direction": parsed, "products.direction": parsed})
+    if key in ("customers.direction", "products.direction"):
+        sales = get("sales.direction")
+        if sales != "off" and parsed != sales:
+            raise SettingError(f"sales sync is set to {sales}: customers and products must follow "
+                               "it (switch sales off first)")
+    with atomic_write():
+        for k, v in changed.items():
+            Setting.replace(key=k, value=v).execute()
+    return changed
+
+
+def validate_field_map(rows):
+    """Check "Cin7 field -> HubSpot property" rows; HubSpot's naming rule applies."""
+    from core.customers import MAPPABLE_FIELDS
+
+    clean, seen = [], []
+    for row in rows:
+        if isinstance(row, str):
+            field, _, prop = row.partition("=")
+            row = {"field": field.strip(), "property": prop.strip()}
+        field, prop = row.get("field", ""), row.get("property", "")
+        if field not in MAPPABLE_FIELDS:
+            raise SettingError(f"{field!r} is not a Cin7 customer field that can be mapped")
+        if not PROPERTY_NAME.match(prop):
+            raise SettingError(f"HubSpot would reject property name {prop!r}: use lowercase "
+                               "letters, digits and underscores, starting with a letter")
+        if prop.startswith("hs_"):
+            raise SettingError(f"{prop!r}: names starting with hs_ are reserved by HubSpot")
+        if prop in seen:
+            raise SettingError(f"property {prop!r} is mapped twice")
+        seen.append(prop)
+        clean.append({"field": field, "property": prop})
+    return clean
+
+
+def sync_enabled():
+    return bool(get("sync.enabled"))
+
+
+def direction(entity):
+    return get(f"{entity}.direction")

@@ -1,0 +1,150 @@
+"""What ran, what failed, what is pending: one place that turns runs into facts and words.
+
+The CLI, the Slack bot, the panel and the daily post all read from here.
+"""
+
+import datetime
+from collections import Counter
+from dataclasses import replace
+
+from core import cursors, runs, settings
+from core.store import Result, Run, utcnow
+
+DIRECTIONS = {"export": "Cin7 → HubSpot", "import": "HubSpot → Cin7"}
+
+
+def describe_run(run):
+    """One line: '#12 customers export (cli) finished: 10 read, 2 created, …'."""
+    who = f" by {run.who}" if run.who else ""
+    dry = " [dry run]" if run.dry_run else ""
+    text = f"#{run.id} {run.entity} {run.direction} ({run.trigger}{who}){dry} {run.status}"
+    counts = ", ".join(f"{getattr(run, n)} {n}" for n in runs.COUNTS)
+    text += f": {counts}"
+    if run.message and run.status in ("failed", "refused"):
+        text += f" — {run.message}"
+    return text
+
+
+def failures_by_reason(run, limit=None):
+    """[(reason, [record names])], most frequent first, for alerts and summaries."""
+    groups = {}
+    for result in runs.results(run, outcome="failed"):
+        reason = result.reason.split(": ", 1)[-1] if result.reason.startswith(
+            ("company '", "contact '")) else result.reason
+        key = f"{result.field}: {reason}" if result.field and result.field not in reason else reason
+        groups.setdefault(key, []).append(result.record_name or result.record_id)
+    ordered = sorted(groups.items(), key=lambda kv: -len(kv[1]))
+    return ordered[:limit] if limit else ordered
+
+
+def last_runs():
+    """The latest non-dry run per (entity, direction)."""
+    out = {}
+    for entity in runs.ENTITIES:
+        for direction in DIRECTIONS:
+            run = (Run.select().where(Run.entity == entity, Run.direction == direction,
+                                      Run.dry_run == False)  # noqa: E712
+                   .order_by(Run.id.desc()).first())
+            if run:
+                out[(entity, direction)] = run
+    return out
+
+
+def pending(entity):
+    """Records whose last attempt failed and have not succeeded since."""
+    failed = (Result.select(Result.record_id, Result.record_name, Result.reason)
+              .join(Run).where(Run.entity == entity, Result.outcome == "failed", Run.dry_run == False)  # noqa: E712
+              .order_by(Result.id.desc()))
+    ok = {r.record_id for r in Result.select(Result.record_id, Result.id).join(Run).where(
+        Run.entity == entity, Result.outcome == "ok")}
+    seen, out = set(), []
+    for row in failed:
+        if row.record_id not in seen and row.record_id not in ok:
+            seen.add(row.record_id)
+            out.append(row)
+    return out
+
+
+def overview(now=None):
+    """Facts for /syncstatus, `syncdesk status` and the dashboard."""
+    now = now or utcnow()
+    last = last_runs()
+    rows = []
+    for entity in runs.ENTITIES:
+        direction = settings.direction(entity)
+        run = last.get((entity, direction)) if direction != "off" else None
+        since, page = cursors.describe(entity, direction) if direction != "off" else (None, None)
+        rows.append({"entity": entity, "direction": direction, "last_run": run,
+                     "cursor": since, "resume_page": page,
+                     "active": runs.active(entity, direction) if direction != "off" else None,
+                     "pending": len(pending(entity)) if direction != "off" else 0})
+    day_ago = now - datetime.timedelta(hours=24)
+    failed_runs = list(Run.select().where(Run.status == "failed", Run.created_at >= day_ago)
+                       .order_by(Run.id.desc()))
+    return {"enabled": settings.sync_enabled(), "rows": rows, "failed_runs": failed_runs,
+            "next_run": next_scheduled(now)}
+
+
+def next_scheduled(now):
+    """When the schedule runs next, if scheduling is on (filled in by tasks.schedule)."""
+    try:
+        from tasks.schedule import next_run_time
+    except ImportError:
+        return None
+    return next_run_time(settings.all_settings(), now) if settings.get("schedule.enabled") else None
+
+
+def overview_text(now=None):
+    data = overview(now)
+    lines = [f"Synchronisation is {'ON' if data['enabled'] else 'OFF (CON-2)'}."]
+    for row in data["rows"]:
+        label = f"{row['entity']} ({row['direction']})"
+        if row["direction"] == "off":
+            lines.append(f"{label}: off")
+            continue
+        run = row["last_run"]
+        lines.append(f"{label}: " + (describe_run(run) if run else "never run"))
+        if row["resume_page"]:
+            lines.append(f"  a stopped run will resume after page {row['resume_page']}")
+        if row["pending"]:
+            lines.append(f"  {row['pending']} record(s) failed and wait for a retry")
+    if data["next_run"]:
+        lines.append(f"Next scheduled run: {data['next_run']:%Y-%m-%d %H:%M} UTC")
+    if data["failed_runs"]:
+        lines.append(f"Failed runs in the last 24 h: {len(data['failed_runs'])}")
+    return "\n".join(lines)
+
+
+def day_summary(day_start, day_end):
+    """Counts per entity and direction for runs in [day_start, day_end) (AUTO-4)."""
+    totals = {}
+    for run in Run.select().where(Run.created_at >= day_start, Run.created_at < day_end,
+                                  Run.dry_run == False):  # noqa: E712
+        bucket = totals.setdefault((run.entity, run.direction), Counter())
+        for name in ("created", "updated", "unchanged", "failed"):
+            bucket[name] += getattr(run, name)
+        bucket["runs"] += 1
+        bucket["failed_runs"] += run.status == "failed"
+    return totals
+
+
+def check_connections(config):
+    """[(system, ok True/False/None when not configured, message)] with a cheap call each."""
+    from core.connectors.cin7 import Cin7
+    from core.connectors.hubspot import HubSpot
+
+    out = []
+    for name, keys, make, probe in (
+        ("Cin7 Core", ("cin7_account_id", "cin7_application_key"), Cin7,
+         lambda c: f"company: {c.me().get('Company', '?')}"),
+        ("HubSpot", ("hubspot_token",), HubSpot,
+         lambda c: f"portal {c.account().get('portalId', '?')}"),
+    ):
+        if not all(getattr(config, k) for k in keys):
+            out.append((name, None, "keys not set: " + ", ".join(k.upper() for k in keys)))
+            continue
+        try:
+            out.append((name, True, probe(make(replace(config, max_retries=1)))))
+        except Exception as exc:  # any failure is the answer to show
+            out.append((name, False, str(exc)))
+    return out

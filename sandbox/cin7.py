@@ -1,0 +1,156 @@
+"""Cin7 Core External API v2, served under /cin7/ExternalApi/v2/.
+
+Like the real service: paths are case-insensitive, an unknown path answers 200 with an HTML
+"Page not found" page, auth is two headers, and each application key gets 60 calls a minute
+(429 with a plain-text body and no Retry-After).
+"""
+
+from flask import Blueprint, Response, jsonify, request
+
+from sandbox import cin7_customers, cin7_refs, faults, ratelimit, seed, state
+from sandbox.cin7_customers import Cin7Error
+
+bp = Blueprint("cin7", __name__, url_prefix="/cin7")
+PREFIX = "externalapi/v2/"
+THROTTLE_TEXT = "You reached 60 calls per minute API limit"
+NOT_FOUND_PAGE = ("<!DOCTYPE html><html><head><title>Page not found</title></head><body>"
+                  "<h1>Page not found</h1><p>The page you are looking for does not exist.</p>"
+                  "</body></html>")
+PAGED_BOOKS = {  # path -> (book, list key, filters: query arg -> field)
+    "ref/location": ("location", "LocationList", {"ID": "ID", "Name": "Name"}),
+    "ref/paymentterm": ("paymentterm", "PaymentTermList", {"ID": "ID", "Name": "Name"}),
+    "ref/tax": ("tax", "TaxRuleList", {"ID": "ID", "Name": "Name"}),
+    "ref/carrier": ("carrier", "CarrierList", {"CarrierID": "CarrierID",
+                                               "Description": "Description"}),
+    "ref/account": ("account", "AccountsList", {"Code": "Code", "Name": "Name", "Type": "Type",
+                                                "Status": "Status"}),
+    "ref/category": ("category", "CategoryList", {"ID": "ID", "Name": "Name"}),
+}
+
+
+def fresh(options):
+    """Cin7's data for one reset: customers, reference books, the per-key limiter."""
+    if options.get("data"):
+        customers = seed.load_customers(options["data"], options["seed"])
+    else:
+        customers = seed.generate_customers(int(options["customers"]), options["seed"])
+    return {
+        "customers": {c["ID"]: c for c in customers},
+        "books": cin7_refs.books(),
+        "limiter": ratelimit.Window(options["cin7_rate_per_minute"], 60),
+        "account_id": options["cin7_account_id"],
+        "application_key": options["cin7_application_key"],
+    }
+
+
+def throttled(fault=None):
+    status = (fault or {}).get("status", 429)
+    return Response(THROTTLE_TEXT, status=status, mimetype="text/plain")
+
+
+def server_error(fault, status):
+    message = "Unexpected error. Please try again later." if status != 504 else "Gateway Timeout"
+    return jsonify({"ErrorCode": status, "Exception": message}), status
+
+
+def error_response(exc):
+    return jsonify(exc.body()), exc.status
+
+
+def page_not_found():
+    return Response(NOT_FOUND_PAGE, status=200, mimetype="text/html")
+
+
+def _authorised(store):
+    return (request.headers.get("api-auth-accountid") == store["account_id"]
+            and request.headers.get("api-auth-applicationkey") == store["application_key"])
+
+
+def _body():
+    if not request.get_data():
+        return None
+    body = request.get_json(silent=True, force=True)
+    if body is None:
+        raise Cin7Error("The request body could not be parsed.", code=500, status=500)
+    return body
+
+
+@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def dispatch(rest):
+    """Every Cin7 call: faults, auth, the rate limit, then the endpoint."""
+    sandbox = state.current()
+    fault = faults.take(sandbox, "cin7", request.path)
+    if fault:
+        forced = faults.apply(sandbox, fault, throttled, server_error)
+        if forced is not None:
+            return forced
+    state.hold_lock()
+    name = rest.lower().rstrip("/")
+    handlers = ROUTES.get(name[len(PREFIX):]) if name.startswith(PREFIX) else None
+    if handlers is None:
+        return page_not_found()
+    store = state.data("cin7")
+    if not _authorised(store):
+        return error_response(Cin7Error("Method authentication failed", code=403, status=403,
+                                        as_list=True))
+    if not store["limiter"].hit():
+        return throttled()
+    handler = handlers.get(request.method)
+    if handler is None:
+        return jsonify({"Message": "The requested resource does not support http method "
+                                   f"'{request.method}'."}), 405
+    try:
+        return handler(store)
+    except Cin7Error as exc:
+        return error_response(exc)
+
+
+def me(store):
+    return jsonify(cin7_refs.me())
+
+
+def customers_get(store):
+    return jsonify(cin7_customers.query(store, request.args))
+
+
+def customers_post(store):
+    customer = cin7_customers.create(store, _body())
+    sandbox = state.current()
+    sandbox.count_records("cin7")
+    return jsonify({"Total": 1, "Page": 1, "CustomerList": [customer]})
+
+
+def customers_put(store):
+    customer = cin7_customers.update(store, _body())
+    state.current().count_records("cin7")
+    return jsonify({"Total": 1, "Page": 1, "CustomerList": [customer]})
+
+
+def price_tiers(store):
+    return jsonify({"PriceTiers": store["books"]["priceTier"]})
+
+
+def book_page(path):
+    """A GET handler for a paged reference book (Page, Limit and simple filters)."""
+    book, key, filters = PAGED_BOOKS[path]
+
+    def handler(store):
+        items = store["books"][book]
+        for arg, field in filters.items():
+            wanted = request.args.get(arg)
+            if wanted:
+                items = [i for i in items if str(i[field]).lower().startswith(wanted.lower())]
+        page = cin7_customers.int_arg(request.args, "Page", 1, 1)
+        limit = cin7_customers.int_arg(request.args, "Limit", 100, 1, cin7_customers.MAX_LIMIT)
+        return jsonify({"Total": len(items), "Page": page,
+                        key: items[(page - 1) * limit: page * limit]})
+
+    return handler
+
+
+ROUTES = {
+    "me": {"GET": me},
+    "customer": {"GET": customers_get, "POST": customers_post, "PUT": customers_put},
+    "ref/pricetier": {"GET": price_tiers},
+    **{path: {"GET": book_page(path)} for path in PAGED_BOOKS},
+}

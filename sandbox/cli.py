@@ -1,0 +1,29 @@
+"""`syncdesk sandbox`: the simulated services, for the demo and for trying SyncDesk safely."""
+
+import click
+
+
+def register(cli):
+    @cli.command("sandbox")
+    @click.option("--host", default="127.0.0.1", show_default=True)
+    @click.option("--port", default=8100, show_default=True)
+    @click.option("--customers", default=200, show_default=True,
+                  help="Number of generated Cin7 customers.")
+    @click.option("--data", type=click.Path(exists=True, dir_okay=False),
+                  help='Seed Cin7 from a JSON file in the real shape {"CustomerList": [...]}.')
+    @click.option("--seed", default=42, show_default=True)
+    @click.option("--fast", is_flag=True, help="No rate limits (the real ones by default).")
+    def sandbox_command(host, port, customers, data, seed, fast):
+        """Serve simulated Cin7 Core, HubSpot, JOOR and Slack APIs on one port."""
+        import sandbox
+
+        options = {"customers": customers, "seed": seed}
+        if data:
+            options["data"] = data
+        if fast:
+            options.update(cin7_rate_per_minute=0, hubspot_rate_per_10s=0,
+                           hubspot_search_per_second=0)
+        base = f"http://{host}:{port}"
+        click.echo(f"sandbox on {base}\n  CIN7_BASE_URL={base}/cin7/ExternalApi/v2/\n"
+                   f"  HUBSPOT_BASE_URL={base}/hubspot\n  control: {base}/_sandbox/")
+        sandbox.run(host, port, options)

@@ -1,0 +1,145 @@
+"""Control and inspection endpoints for tests and the demo, under /_sandbox/.
+
+    POST   /_sandbox/reset                  body: options to override (optional)
+    GET    /_sandbox/faults                 faults waiting to fire
+    POST   /_sandbox/faults                 body: {"system","kind","count","status","delay","path","rate"}
+    DELETE /_sandbox/faults[?system=]       clear faults
+    GET    /_sandbox/hubspot/associations   [{fromType, fromId, toType, toId, typeId}]
+    GET    /_sandbox/hubspot/<objectType>   stored objects (?archived=include|only)
+    GET    /_sandbox/cin7/customers         every Cin7 customer, Deprecated included
+    PATCH  /_sandbox/cin7/customers/<id>    change a customer as a Cin7 user would
+    GET    /_sandbox/requests[?system=&method=&path=]   log of calls received
+    DELETE /_sandbox/requests               clear the log
+    GET    /_sandbox/stats                  calls, writes, records written per system
+
+These endpoints need no auth, count against no limit and never get faults.
+"""
+
+from flask import Blueprint, jsonify, request
+
+from sandbox import (
+    cin7_customers,
+    faults,
+    hubspot_associations,
+    hubspot_schema,
+    hubspot_store,
+    state,
+)
+from sandbox.cin7_customers import Cin7Error
+from sandbox.hubspot_errors import HubSpotError
+
+bp = Blueprint("control", __name__, url_prefix="/_sandbox")
+
+
+def _error(message, status=400):
+    return jsonify({"error": message}), status
+
+
+@bp.post("/reset")
+def reset():
+    overrides = request.get_json(silent=True) or {}
+    if not isinstance(overrides, dict):
+        return _error("the body must be a JSON object of options")
+    state.current().reset(overrides)
+    return jsonify({"reset": True, "options": {k: v for k, v in state.current().options.items()
+                                               if "key" not in k and "token" not in k}})
+
+
+@bp.get("/faults")
+def list_faults():
+    return jsonify(state.current().faults)
+
+
+@bp.post("/faults")
+def add_fault():
+    try:
+        fault = faults.add(state.current(), request.get_json(silent=True))
+    except (ValueError, TypeError) as exc:
+        return _error(str(exc))
+    return jsonify(fault), 201
+
+
+@bp.delete("/faults")
+def clear_faults():
+    faults.clear(state.current(), request.args.get("system"))
+    return jsonify(state.current().faults)
+
+
+@bp.get("/hubspot/associations")
+def hubspot_links():
+    hs = state.data("hubspot")
+    with state.current().lock:
+        links = [{"fromType": f, "fromId": a, "toType": t, "toId": b, "typeId": type_id}
+                 for (f, a, t, b), kinds in hs["associations"].items() for type_id in sorted(kinds)]
+    return jsonify(sorted(links, key=lambda x: (x["fromType"], int(x["fromId"]), x["toType"],
+                                                int(x["toId"]), x["typeId"])))
+
+
+@bp.get("/hubspot/<object_type>")
+def hubspot_objects(object_type):
+    hs = state.data("hubspot")
+    try:
+        kind = hubspot_schema.object_type(object_type)
+    except HubSpotError as exc:
+        return _error(exc.message, 404)
+    archived = request.args.get("archived", "")
+    with state.current().lock:
+        records = [r for r in hs["objects"][kind].values()
+                   if archived == "include" or r["archived"] == (archived == "only")]
+        items = []
+        for record in sorted(records, key=lambda r: int(r["id"])):
+            item = hubspot_store.render(hs, kind, record, everything=True)
+            links = {to_kind: [{"id": to_id, "typeIds": types} for to_id, types in
+                               hubspot_associations.targets(hs, kind, record["id"], to_kind)]
+                     for to_kind in hubspot_schema.TYPES}
+            item["associations"] = {k: v for k, v in links.items() if v}
+            items.append(item)
+    return jsonify(items)
+
+
+@bp.get("/cin7/customers")
+def cin7_list():
+    with state.current().lock:
+        customers = sorted(state.data("cin7")["customers"].values(),
+                           key=lambda c: (c["LastModifiedOn"], c["ID"]))
+        return jsonify(customers)
+
+
+@bp.patch("/cin7/customers/<customer_id>")
+def cin7_edit(customer_id):
+    """Same rules and merge as PUT /customer, without auth or rate limit."""
+    body = request.get_json(silent=True) or {}
+    with state.current().lock:
+        store = state.data("cin7")
+        if cin7_customers.find(store, customer_id) is None:
+            return _error(f"no Cin7 customer {customer_id}", 404)
+        try:
+            customer = cin7_customers.update(store, {**body, "ID": customer_id})
+        except Cin7Error as exc:
+            return jsonify(exc.body()), exc.status
+        return jsonify(customer)
+
+
+@bp.get("/requests")
+def request_log():
+    wanted = {k: request.args[k] for k in ("system", "method") if request.args.get(k)}
+    path = request.args.get("path")
+    with state.current().lock:
+        entries = [e for e in state.current().log
+                   if all(e[k].lower() == v.lower() for k, v in wanted.items())
+                   and (not path or path in e["path"])]
+    return jsonify(entries)
+
+
+@bp.delete("/requests")
+def clear_requests():
+    with state.current().lock:
+        state.current().log.clear()
+    return jsonify([])
+
+
+@bp.get("/stats")
+def stats():
+    sandbox = state.current()
+    with sandbox.lock:
+        return jsonify({system: dict(counts) for system, counts in sandbox.stats.items()})

@@ -1,0 +1,87 @@
+"""Faults a test can switch on: the next N requests (or a random share) misbehave.
+
+A fault is a dict {"system", "kind", "count", "status", "delay", "path", "rate", ...}:
+- throttle: the system's own throttle answer (HubSpot 429 TEN_SECONDLY_ROLLING; Cin7 429,
+  or 503 when "status": 503, with "You reached 60 calls per minute API limit").
+- error: the given status (default 500) with the system's error body; HubSpot 477 adds
+  Retry-After ("retry_after", default 2).
+- timeout: wait "delay" seconds (default 30) and answer 504 without doing the work.
+- slow: wait "delay" seconds (default 2), then do the work and answer normally, so a
+  client that gave up still changed the data (the case retries must be safe for).
+- storm: a share "rate" of requests (seeded random) is throttled until the faults are cleared.
+"""
+
+from flask import g
+
+KINDS = ("throttle", "error", "timeout", "slow", "storm")
+DEFAULT_DELAY = {"timeout": 30.0, "slow": 2.0}
+
+
+def add(sandbox, spec):
+    """Validate and store one fault; raises ValueError with a readable reason."""
+    if not isinstance(spec, dict):
+        raise ValueError("the body must be a JSON object")
+    system, kind = spec.get("system"), spec.get("kind")
+    if system not in sandbox.systems:
+        raise ValueError(f"system must be one of {sorted(sandbox.systems)}")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {list(KINDS)}")
+    fault = dict(spec)
+    fault["count"] = None if kind == "storm" and "count" not in spec else int(spec.get("count", 1))
+    if kind == "storm":
+        fault["rate"] = float(spec.get("rate", 0.5))
+        if not 0 <= fault["rate"] <= 1:
+            raise ValueError("rate must be between 0 and 1")
+    if kind in DEFAULT_DELAY:
+        fault["delay"] = float(spec.get("delay", DEFAULT_DELAY[kind]))
+    if "status" in spec:
+        fault["status"] = int(spec["status"])
+    with sandbox.lock:
+        sandbox.faults.append(fault)
+    return fault
+
+
+def clear(sandbox, system=None):
+    with sandbox.lock:
+        sandbox.faults = [f for f in sandbox.faults if system and f["system"] != system]
+
+
+def take(sandbox, system, path):
+    """The fault this request gets, if any (counted faults first, then storms)."""
+    with sandbox.lock:
+        for fault in list(sandbox.faults):
+            if fault["system"] != system or fault["kind"] == "storm":
+                continue
+            if fault.get("path") and fault["path"] not in path:
+                continue
+            fault["count"] -= 1
+            if fault["count"] <= 0:
+                sandbox.faults.remove(fault)
+            return fault
+        for fault in sandbox.faults:
+            if fault["system"] == system and fault["kind"] == "storm" and (
+                    not fault.get("path") or fault["path"] in path):
+                if fault["count"] is not None and fault["count"] <= 0:
+                    continue
+                if sandbox.rng.random() < fault["rate"]:
+                    if fault["count"] is not None:
+                        fault["count"] -= 1
+                    return {**fault, "kind": "throttle"}
+    return None
+
+
+def apply(sandbox, fault, throttle, error):
+    """The response a fault forces, or None to carry on (after any delay).
+
+    `throttle(fault)` and `error(fault, status)` build the system's own answers.
+    """
+    kind = fault["kind"]
+    if kind == "throttle":
+        g.sandbox_throttled = True
+        return throttle(fault)
+    if kind == "error":
+        return error(fault, fault.get("status", 500))
+    sandbox.sleep(fault["delay"])  # outside the state lock: other requests go on
+    if kind == "timeout":
+        return error(fault, fault.get("status", 504))
+    return None

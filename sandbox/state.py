@@ -1,0 +1,111 @@
+"""What one sandbox app remembers: options, each system's data, faults, the request log.
+
+Everything lives in memory behind one lock. Each simulated system contributes a `fresh`
+function that builds its data from the options; /_sandbox/reset calls them all again.
+"""
+
+import collections
+import random
+import threading
+
+from flask import current_app, g, request
+
+from sandbox import clock
+
+DEFAULTS = {
+    "customers": 50,
+    "data": None,
+    "seed": 42,
+    "cin7_rate_per_minute": 60,
+    "hubspot_rate_per_10s": 100,
+    "hubspot_search_per_second": 5,
+    "hubspot_daily_limit": 250_000,
+    "cin7_account_id": "sandbox-account",
+    "cin7_application_key": "sandbox-key",
+    "hubspot_token": "pat-na1-sandbox",
+    "hubspot_search_lag_seconds": 0,
+}
+LOG_SIZE = 20_000  # enough for a 10,000-customer benchmark run; older entries drop off
+READ_SUFFIXES = ("/search", "/batch/read")  # POSTs that only read
+
+
+class Sandbox:
+    """State of one sandbox app; `systems` maps a name ('cin7') to its fresh(options)."""
+
+    def __init__(self, options, systems):
+        self.lock = threading.RLock()
+        self.wake = threading.Event()  # set at shutdown so sleeping faults end at once
+        self.systems = dict(systems)
+        self.base = dict(options or {})
+        self.reset()
+
+    def reset(self, overrides=None):
+        """Reseed every system from the app's options plus `overrides`."""
+        with self.lock:
+            self.options = {**DEFAULTS, **self.base, **(overrides or {})}
+            self.rng = random.Random(self.options["seed"])
+            self.faults = []
+            self.log = collections.deque(maxlen=LOG_SIZE)
+            self.stats = {name: empty_stats() for name in self.systems}
+            self.data = {name: fresh(self.options) for name, fresh in self.systems.items()}
+
+    def sleep(self, seconds):
+        self.wake.wait(max(0.0, float(seconds)))
+
+    def count_records(self, system, n=1):
+        """Records a system created, changed or archived (for the benchmark's write count)."""
+        self.stats[system]["records_written"] += n
+
+
+def empty_stats():
+    return {"calls": 0, "writes": 0, "records_written": 0, "throttled": 0, "errors": 0}
+
+
+def current():
+    """The Sandbox of the app handling this request."""
+    return current_app.extensions["sandbox"]
+
+
+def data(system):
+    return current().data[system]
+
+
+def system_of(path):
+    """'cin7' for '/cin7/...', None for control and unknown paths."""
+    head = path.lstrip("/").split("/", 1)[0].lower()
+    return head if head in current().systems else None
+
+
+def hold_lock():
+    """Serialise the rest of this request; released by release_lock at teardown."""
+    current().lock.acquire()
+    g.sandbox_locked = True
+
+
+def release_lock(_exc=None):
+    if g.pop("sandbox_locked", False):
+        current().lock.release()
+
+
+def record(response):
+    """after_request: log the call and count it for /_sandbox/requests and /_sandbox/stats."""
+    system = system_of(request.path)
+    if system is None:
+        return response
+    sandbox = current()
+    with sandbox.lock:
+        stats = sandbox.stats[system]
+        stats["calls"] += 1
+        status = response.status_code
+        if status == 429 or g.get("sandbox_throttled"):
+            stats["throttled"] += 1
+        elif status >= 400:
+            stats["errors"] += 1
+        elif request.method != "GET" and not request.path.endswith(READ_SUFFIXES):
+            stats["writes"] += 1
+        sandbox.log.append({
+            "system": system, "method": request.method, "path": request.path,
+            "query": request.args.to_dict(), "json": request.get_json(silent=True),
+            "status": status, "at": clock.now_iso(),
+        })
+    return response

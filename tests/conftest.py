@@ -1,0 +1,91 @@
+"""Shared fixtures: a running sandbox (HTTP), a fresh store, a Config pointing at both."""
+
+import os
+
+import pytest
+import requests
+
+os.environ.setdefault("HUEY_IMMEDIATE", "1")
+
+from core import config as configuration  # noqa: E402
+from core import settings, store  # noqa: E402
+
+CIN7_ACCOUNT, CIN7_KEY, HUBSPOT_TOKEN = "sandbox-account", "sandbox-key", "pat-na1-sandbox"
+# The sandbox runs without rate limits in tests unless a test asks for them: the client's own
+# limiter and retries are exercised by tests that switch them on.
+FAST = {"cin7_rate_per_minute": 0, "hubspot_rate_per_10s": 0, "hubspot_search_per_second": 0}
+
+
+class Sandbox:
+    """The running sandbox and its control endpoints."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def reset(self, **options):
+        r = requests.post(f"{self.url}/_sandbox/reset", json={**FAST, **options}, timeout=30)
+        r.raise_for_status()
+
+    def get(self, path, **params):
+        r = requests.get(f"{self.url}/_sandbox/{path.lstrip('/')}", params=params, timeout=30)
+        r.raise_for_status()
+        return r.json()
+
+    def fault(self, **spec):
+        requests.post(f"{self.url}/_sandbox/faults", json=spec, timeout=10).raise_for_status()
+
+    def clear_faults(self):
+        requests.delete(f"{self.url}/_sandbox/faults", timeout=10).raise_for_status()
+
+    def hubspot(self, object_type):
+        data = self.get(f"hubspot/{object_type}")
+        return data.get("results", data) if isinstance(data, dict) else data
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    import sandbox
+
+    app = sandbox.create_app({**FAST, "customers": 40})
+    url, shutdown = sandbox.serve(app)
+    yield Sandbox(url)
+    shutdown()
+
+
+@pytest.fixture
+def sandbox(sandbox_server):
+    sandbox_server.reset(customers=40)
+    yield sandbox_server
+    sandbox_server.clear_faults()
+
+
+def make_config(tmp_path, url, **overrides):
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'syncdesk.db'}",
+        "CIN7_BASE_URL": f"{url}/cin7/ExternalApi/v2/",
+        "CIN7_ACCOUNT_ID": CIN7_ACCOUNT, "CIN7_APPLICATION_KEY": CIN7_KEY,
+        "HUBSPOT_BASE_URL": f"{url}/hubspot", "HUBSPOT_TOKEN": HUBSPOT_TOKEN,
+        "CIN7_CALLS_PER_MINUTE": "0", "HUBSPOT_CALLS_PER_10S": "0",
+        "HUBSPOT_SEARCHES_PER_SECOND": "0",
+        "RETRY_INITIAL": "0.01", "RETRY_MAX": "0.05", "HTTP_TIMEOUT": "5",
+        "SECRET_KEY": "test-secret-key",
+    }
+    env.update({k.upper(): str(v) for k, v in overrides.items()})
+    return configuration.load(env)
+
+
+@pytest.fixture
+def config(tmp_path, sandbox):
+    cfg = make_config(tmp_path, sandbox.url)
+    store.init(cfg.database_url)
+    settings.set("sync.enabled", "on")
+    yield cfg
+    store.db.close()
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A fresh store without the sandbox."""
+    store.init(f"sqlite:///{tmp_path / 'syncdesk.db'}")
+    yield store.db
+    store.db.close()

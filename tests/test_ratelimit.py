@@ -1,0 +1,39 @@
+"""The rate limiter is shared through the store, so every process respects one budget."""
+
+from core.ratelimit import Limiter
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1_000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_burst_then_pacing(db):
+    clock = Clock()
+    limiter = Limiter("hubspot:abc", 100, 10, clock=clock)
+    waits = [limiter.reserve() for _ in range(101)]
+    assert waits[:100] == [0.0] * 100
+    assert abs(waits[100] - 0.1) < 1e-9
+
+
+def test_two_processes_share_one_budget(db):
+    clock = Clock()
+    worker, web = Limiter("cin7:acct", 60, 60, clock=clock), Limiter("cin7:acct", 60, 60, clock=clock)
+    for _ in range(30):
+        assert worker.reserve() == 0.0
+        assert web.reserve() == 0.0
+    assert worker.reserve() > 0 and web.reserve() > worker.interval
+
+
+def test_a_429_pauses_everyone(db):
+    clock = Clock()
+    a, b = Limiter("hubspot:x", 100, 10, clock=clock), Limiter("hubspot:x", 100, 10, clock=clock)
+    a.pause(7.0)
+    assert abs(b.reserve() - 7.0) < 1e-9
+
+
+def test_zero_means_unlimited(db):
+    assert Limiter("x", 0, 10).reserve() == 0.0

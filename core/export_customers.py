@@ -27,6 +27,7 @@ def run(ctx):
         return
     window = cursors.open_window(ENTITY, DIRECTION, full=ctx.full)
     if window.resumed:
+        ctx.notes.append(f"resumed after page {window.page} of an interrupted run")
         ctx.progress.phase(f"resuming after page {window.page}")
     pages = ctx.cin7.customer_pages(modified_since=window.since, start_page=window.page + 1,
                                     page_size=ctx.page_size)

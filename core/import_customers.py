@@ -111,13 +111,15 @@ def _import_one(ctx, index, remote_id, source, people, options, remote_type):
     existing = existing or index.by_name(wanted.name)
     mapped = mapped_values(source, options["field_map"])
     customer = merge_contacts(existing, wanted, mapped) if existing else wanted
-    digest = fingerprint(payload_digest(customer))
+    # What HubSpot says, not the merged result: Cin7 fills in values of its own on create.
+    digest = fingerprint({**payload_digest(wanted), "mapped": mapped})
     action = "update" if existing else "create"
     if link and existing and link.fingerprint == digest and not ctx.only:
         progress.add(unchanged=1)
         return
     for text in warnings:
-        progress.result(remote_id, wanted.name, action, "warning", "SalesRepresentative", text)
+        field = "SalesRepresentative" if "representative" in text else "Addresses"
+        progress.result(remote_id, wanted.name, action, "warning", field, text)
     if ctx.dry_run:
         ctx.plan.append({"record": wanted.name, "object": "customer", "action": action,
                          "reason": "matched by name" if existing and not link else "",

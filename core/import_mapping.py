@@ -31,8 +31,11 @@ def to_contact(remote):
                    mobile=remote.get("mobilephone"), job_title=remote.get("jobtitle"))
 
 
-def _address(remote, address_type):
+def _address(remote, address_type, warnings):
     if not (remote.get("address") or remote.get("city")):
+        return []
+    if not remote.get("country"):
+        warnings.append("address not imported: Cin7 needs a country and HubSpot has none")
         return []
     return [Address(line1=remote.get("address") or remote.get("city"), line2=remote.get("address2"),
                     city=remote.get("city"), state=remote.get("state"),
@@ -59,16 +62,16 @@ def desired_customer(source, people, remote_type, options):
                               "the contact has neither a name nor an e-mail")
     if contacts:
         contacts[0].default = True
+    warnings = []
     customer = Customer(
         id="", name=name, currency=defaults["currency"], payment_term=defaults["payment_term"],
         tax_rule=defaults["tax_rule"], revenue_account=defaults["revenue_account"],
         account_receivable=defaults["account_receivable"], price_tier=defaults["price_tier"],
         location=defaults["location"], contacts=contacts,
-        addresses=_address(source, defaults["address_type"] or "Billing"))
+        addresses=_address(source, defaults["address_type"] or "Billing", warnings))
     for attribute, value in mapped_values(source, options["field_map"]).items():
         setattr(customer, attribute, value)
-    warnings = _sales_rep(customer, source, options)
-    return customer, warnings
+    return customer, warnings + _sales_rep(customer, source, options)
 
 
 def mapped_values(source, field_map):

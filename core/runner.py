@@ -23,6 +23,7 @@ class Context:
     joor: object = None
     page_size: int = 1000
     plan: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # said in the run's final message
 
     @property
     def dry_run(self):
@@ -85,6 +86,7 @@ def connectors(config, entity):
 
 def execute(config, run_id, page_size=None):
     """Run the sync recorded as `run_id` to its end; returns the finished run row."""
+    runs.mark_dead_runs()
     run = runs.get(run_id)
     progress = runs.Progress(run)
     try:
@@ -106,7 +108,7 @@ def execute(config, run_id, page_size=None):
         log.exception("run %s crashed", run.id)
         _finish(ctx, "failed", f"stopped by an unexpected error: {exc.__class__.__name__}: {exc}")
         raise
-    _finish(ctx, "finished", summary_line(run))
+    _finish(ctx, "finished", "; ".join([summary_line(run), *ctx.notes]))
     return run
 
 

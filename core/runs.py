@@ -1,5 +1,7 @@
 """Runs and their per-record results: created by the drivers, written by the worker."""
 
+import os
+import socket
 import time
 
 from core.store import Result, Run, atomic_write, db, utcnow
@@ -46,13 +48,31 @@ def active(entity, direction):
             .order_by(Run.id).first())
 
 
+def _owner():
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(owner):
+    """False when `owner` is a process of this host that no longer exists."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # another machine's process: only its heartbeat can tell
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def mark_dead_runs(now=None):
     """Runs left "running" by a killed worker are marked failed, not running forever."""
     now = now or utcnow()
     stale = []
     for run in Run.select().where(Run.status == "running"):
         beat = run.heartbeat_at or run.started_at or run.created_at
-        if (now - beat).total_seconds() > STALE_AFTER:
+        if (run.owner and not _alive(run.owner)) or (now - beat).total_seconds() > STALE_AFTER:
             stale.append(run.id)
     if stale:
         with atomic_write():
@@ -79,6 +99,7 @@ class Progress:
 
     def start(self):
         self.run.status, self.run.started_at = "running", utcnow()
+        self.run.owner = _owner()
         self.save(force=True)
 
     def phase(self, text, total=None):

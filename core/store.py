@@ -123,6 +123,7 @@ class Run(BaseModel):
     started_at = DateTimeField(null=True)
     finished_at = DateTimeField(null=True)
     heartbeat_at = DateTimeField(null=True)
+    owner = CharField(default="")  # host:pid of the process running it
     api_calls = IntegerField(default=0)
     notified = BooleanField(default=False)  # alerts posted for this run
     channel = CharField(default="")  # Slack message being updated in place

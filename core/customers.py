@@ -152,6 +152,9 @@ class Write:
     remote_id: str | None = None
     company_of: str | None = None  # customer id whose company this contact belongs to
     reason: str = ""
+    parent: str | None = None  # the company this contact is associated with, as last saved
+    saved_parent: str | None = None
+    ok: bool = False  # written, linked or unchanged in this run
 
 
 @dataclass
@@ -216,6 +219,7 @@ def _write(kind, entity, cin7_id, customer, props, link, id_property, key, force
                   properties=props, fingerprint=print_)
     if link is not None and link.remote_id:
         write.remote_id = link.remote_id
+        write.parent = write.saved_parent = getattr(link, "parent_remote_id", None)
         write.action = "skip" if link.fingerprint == print_ and not force else "update"
         write.reason = "unchanged since the last write" if write.action == "skip" else ""
     return write
@@ -233,9 +237,11 @@ def _contact_write(customer, contact, links, claimed, force):
                      reason=f"e-mail {email} is shared with another customer's contact")
     if email and link is not None and link.fingerprint is None:
         # Linked through a shared e-mail: the owner's properties stand.
+        parent = getattr(link, "parent_remote_id", None)
         return Write(kind="contact", entity="contact", cin7_id=contact.id, customer_id=customer.id,
                      name=contact.name, action="skip", key=email, id_property="email",
-                     remote_id=link.remote_id, company_of=customer.id,
+                     remote_id=link.remote_id, company_of=customer.id, parent=parent,
+                     saved_parent=parent,
                      reason="shares its e-mail with another customer's contact")
     id_property, key = ("email", email) if email else ("cin7_contact_id", contact.id)
     write = _write("contact", "contact", contact.id, customer, props, link, id_property, key,

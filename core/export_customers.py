@@ -75,102 +75,102 @@ def ensure_properties(hubspot, field_map):
 
 
 def apply(ctx, plan):
-    """Execute one page's plan against HubSpot and record every outcome."""
+    """Execute one page's plan against HubSpot and record every outcome.
+
+    Links are saved once, after the associations: a kill before that repeats the page's
+    writes, which are all keyed by unique values, so nothing is duplicated.
+    """
     progress = ctx.progress
     for customer, error in plan.failures:
         progress.result(customer.id, customer.name, "fail", "failed", error.field, str(error))
-    skipped = [w for w in plan.writes if w.action == "skip"]
-    progress.add(unchanged=sum(1 for w in skipped if w.kind == "company" or w.entity == "customer"
-                               or w.fingerprint is not None))
-    remote_of_company = {w.customer_id: w.remote_id for w in plan.writes
-                         if w.kind == "company" and w.remote_id}
-    companies = [w for w in plan.writes if w.kind == "company" and w.action != "skip"]
-    _upsert(ctx, "companies", companies, remote_of_company)
-    contacts = [w for w in plan.writes if w.kind == "contact" and w.action in ("create", "update")]
-    _write_contacts(ctx, contacts)
-    _link_shared(ctx, plan)
-    _associate(ctx, plan, remote_of_company)
+    for w in plan.writes:
+        w.ok = w.action == "skip"
+    progress.add(unchanged=sum(1 for w in plan.writes if w.action == "skip"))
+    companies = {w.customer_id: w for w in plan.writes if w.kind == "company"}
+    _upsert(ctx, "companies", [w for w in companies.values() if w.action != "skip"])
+    _write_contacts(ctx, [w for w in plan.writes
+                          if w.kind == "contact" and w.action in ("create", "update")])
+    _resolve_shared(ctx, plan)
+    _associate(ctx, plan, companies)
+    progress.succeeded({w.customer_id for w in plan.writes if w.ok})
+    links.save_page("hubspot", [w for w in plan.writes if w.ok and w.remote_id
+                                and (w.action != "skip" or w.parent != w.saved_parent)])
 
 
-def _upsert(ctx, object_type, writes, remote_of_company=None):
+def _upsert(ctx, object_type, writes):
     by_property = {}
     for w in writes:
         by_property.setdefault(w.id_property, []).append(w)
     for id_property, group in by_property.items():
         result = ctx.hubspot.upsert(object_type, {w.key: w.properties for w in group}, id_property)
-        _record(ctx, group, result, lambda w: w.key, remote_of_company)
+        _record(ctx, group, result, lambda w: w.key)
 
 
 def _write_contacts(ctx, writes):
     by_id = [w for w in writes if w.action == "update" and w.id_property == "email"]
     _upsert(ctx, "contacts", [w for w in writes if w not in by_id])
-    if by_id:
-        result = ctx.hubspot.update("contacts", {w.remote_id: w.properties for w in by_id})
-        gone = [w for w in by_id if "not" in result.failed.get(w.remote_id, ("", ""))[1].lower()
-                and "exist" in result.failed[w.remote_id][1].lower()]
-        for w in gone:  # deleted in HubSpot since we linked it: upsert by e-mail again
-            result.failed.pop(w.remote_id)
-            w.action = "create"
-        _record(ctx, [w for w in by_id if w not in gone], result, lambda w: w.remote_id)
-        if gone:
-            _upsert(ctx, "contacts", gone)
+    if not by_id:
+        return
+    result = ctx.hubspot.update("contacts", {w.remote_id: w.properties for w in by_id})
+    gone = [w for w in by_id if _not_found(result.failed.get(w.remote_id))]
+    for w in gone:  # deleted in HubSpot since we linked it: upsert by e-mail again
+        result.failed.pop(w.remote_id)
+        w.action = "create"
+    _record(ctx, [w for w in by_id if w not in gone], result, lambda w: w.remote_id)
+    _upsert(ctx, "contacts", gone)
 
 
-def _record(ctx, writes, result, key_of, remote_of_company=None):
-    saved = []
+def _not_found(failure):
+    reason = (failure or ("", ""))[1].lower()
+    return "not found" in reason or "does not exist" in reason
+
+
+def _record(ctx, writes, result, key_of):
     for w in writes:
         key = key_of(w)
         if key in result.ok:
-            remote = result.ok[key]
-            created = key in result.created if w.action == "create" else False
-            w.remote_id = remote.id
-            if remote_of_company is not None and w.kind == "company":
-                remote_of_company[w.customer_id] = remote.id
-            saved.append(w)
-            ctx.progress.add(created=1) if created else ctx.progress.add(updated=1)
-            ctx.progress.result(w.customer_id, w.name, "create" if created else "update", "ok",
-                                remote_id=remote.id)
+            w.remote_id, w.ok = result.ok[key].id, True
+            created = w.action == "create" and key in result.created
+            ctx.progress.add(**{"created" if created else "updated": 1})
         else:
             field, reason = result.failed.get(key, ("", "no answer from HubSpot"))
-            label = f"{w.kind} '{w.name}'"
             ctx.progress.result(w.customer_id, w.name, w.action, "failed", field,
-                                f"{label}: {reason}")
-    links.save_writes("hubspot", saved)
+                                f"{w.kind} '{w.name}': {reason}")
 
 
-def _link_shared(ctx, plan):
-    """Contacts sharing an e-mail point at the contact HubSpot already has for it."""
+def _resolve_shared(ctx, plan):
+    """Contacts sharing an e-mail point at the contact HubSpot already has for it (CUS-2)."""
     owner_ids = {w.key: w.remote_id for w in plan.writes
-                 if w.kind == "contact" and w.id_property == "email" and w.remote_id
+                 if w.kind == "contact" and w.id_property == "email" and w.ok and w.remote_id
                  and w.action != "link"}
-    shared = [w for w in plan.writes if w.action == "link"]
-    for w in shared:
+    for w in plan.writes:
+        if w.action != "link":
+            continue
         w.remote_id = w.remote_id or owner_ids.get(w.key)
-    ready = [w for w in shared if w.remote_id]
-    for w in shared:
-        if not w.remote_id:
+        w.ok = bool(w.remote_id)
+        if not w.ok:
             ctx.progress.result(w.customer_id, w.name, "link", "failed", "Email",
-                                f"the contact for {w.key} could not be written, so it cannot be shared")
-    links.save_shared("hubspot", ready)
+                                f"contact '{w.name}': the HubSpot contact for {w.key} could not "
+                                "be written, so it cannot be shared")
 
 
-def _associate(ctx, plan, remote_of_company):
+def _associate(ctx, plan, companies):
     """Associate each contact with its customer's company, once (CUS-1, CUS-2)."""
-    pending = [w for w in plan.writes if w.kind == "contact" and w.company_of and w.remote_id
-               and remote_of_company.get(w.company_of)]
-    current = links.parents("hubspot", [w.cin7_id for w in pending])
-    todo = [w for w in pending if current.get(w.cin7_id) != remote_of_company[w.company_of]]
+    todo = []
+    for w in plan.writes:
+        company = companies.get(w.company_of) if w.kind == "contact" else None
+        if company and company.ok and company.remote_id and w.ok and w.remote_id \
+                and w.parent != company.remote_id:
+            todo.append((w, company.remote_id))
     if not todo:
         return
-    pairs = sorted({(w.remote_id, remote_of_company[w.company_of]) for w in todo})
+    pairs = sorted({(w.remote_id, company_id) for w, company_id in todo})
     refused = {(a, b): reason for a, b, reason in
                ctx.hubspot.associate("contacts", "companies", pairs, hs.CONTACT_TO_COMPANY)}
-    done = []
-    for w in todo:
-        pair = (w.remote_id, remote_of_company[w.company_of])
-        if pair in refused:
+    for w, company_id in todo:
+        if (w.remote_id, company_id) in refused:
             ctx.progress.result(w.customer_id, w.name, "associate", "failed", "",
-                                f"association refused by HubSpot: {refused[pair]}")
+                                f"contact '{w.name}': association with its company refused by "
+                                f"HubSpot: {refused[(w.remote_id, company_id)]}")
         else:
-            done.append((w.cin7_id, pair[1]))
-    links.set_parents("hubspot", done)
+            w.parent = company_id

@@ -2,7 +2,7 @@
 
 from peewee import EXCLUDED, fn
 
-from core.store import Link, atomic_write, utcnow
+from core.store import Link, atomic_write, db, utcnow
 
 _UPDATED = ("remote_type", "remote_id", "remote_key", "fingerprint", "name", "updated_at")
 
@@ -30,50 +30,47 @@ def email_owners(system, emails):
     return owners
 
 
+COLUMNS = ("entity", "cin7_id", "system", "remote_type", "remote_id", "remote_key",
+           "fingerprint", "parent_remote_id", "name", "state", "detail", "listed_at",
+           "updated_at")
+
+
 def _upsert(rows):
+    """Insert or update many links in one statement per batch.
+
+    Written as plain SQL with executemany: building a peewee query per row costs more than
+    the HTTP calls for a 10,000-customer export. The syntax is the same on SQLite and
+    PostgreSQL.
+    """
     if not rows:
         return
+    param = db.obj.param
+    updated = ", ".join(f'"{c}" = excluded."{c}"' for c in _UPDATED + ("parent_remote_id",))
+    columns = ", ".join(f'"{c}"' for c in COLUMNS)
+    params = ", ".join([param] * len(COLUMNS))
+    sql = (f'INSERT INTO "link" ({columns}) VALUES ({params}) '
+           f'ON CONFLICT ("entity", "cin7_id", "system") DO UPDATE SET {updated}')
+    now = str(utcnow())
+    values = [tuple(row.get(c, "" if c in ("name", "detail") else None) for c in COLUMNS[:-2])
+              + (now, now) for row in rows]
     with atomic_write():
-        for start in range(0, len(rows), 200):
-            Link.insert_many(rows[start:start + 200]).on_conflict(
-                conflict_target=[Link.entity, Link.cin7_id, Link.system],
-                update={getattr(Link, f): getattr(EXCLUDED, f) for f in _UPDATED}).execute()
+        cursor = db.cursor()
+        for start in range(0, len(values), 1000):
+            cursor.executemany(sql, values[start:start + 1000])
 
 
-def _row(system, write, fingerprint):
-    key = write.key if write.id_property == "email" else None
-    return {"entity": write.entity, "cin7_id": write.cin7_id, "system": system,
-            "remote_type": write.kind, "remote_id": write.remote_id, "remote_key": key,
-            "fingerprint": fingerprint, "name": write.name[:250], "updated_at": utcnow(),
-            "listed_at": utcnow()}
+def save_page(system, writes):
+    """Remember what a page wrote and linked, so an unchanged record costs no write next time.
 
-
-def save_writes(system, writes):
-    """Remember what was written, so an unchanged record costs no write next time."""
-    _upsert([_row(system, w, w.fingerprint) for w in writes])
-
-
-def save_shared(system, writes):
-    """Link records that share a remote record another link writes (no fingerprint)."""
-    _upsert([_row(system, w, None) for w in writes])
-
-
-def parents(system, cin7_ids):
-    out, cin7_ids = {}, list(cin7_ids)
-    for start in range(0, len(cin7_ids), 500):
-        query = Link.select(Link.cin7_id, Link.parent_remote_id).where(
-            Link.system == system, Link.entity == "contact",
-            Link.cin7_id.in_(cin7_ids[start:start + 500]))
-        out.update({link.cin7_id: link.parent_remote_id for link in query})
-    return out
-
-
-def set_parents(system, pairs):
-    """Record that each contact is associated with its company."""
-    with atomic_write():
-        for cin7_id, parent in pairs:
-            Link.update(parent_remote_id=parent).where(
-                Link.system == system, Link.entity == "contact", Link.cin7_id == cin7_id).execute()
+    A contact sharing another's e-mail is saved without fingerprint: it never writes the
+    HubSpot contact's properties.
+    """
+    _upsert([{"entity": w.entity, "cin7_id": w.cin7_id, "system": system,
+              "remote_type": w.kind, "remote_id": w.remote_id,
+              "remote_key": w.key if w.id_property == "email" else None,
+              "fingerprint": None if w.action == "link" else w.fingerprint,
+              "parent_remote_id": w.parent, "name": (w.name or "")[:250], "state": "linked"}
+             for w in writes])
 
 
 def save(system, entity, cin7_id, remote_type, remote_id, name="", remote_key=None,

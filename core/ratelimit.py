@@ -1,17 +1,23 @@
 """A rate limiter shared by every process of an install (web, worker, bot).
 
-Limits are per remote account, so the state lives in the store, not in memory. The algorithm
-is GCRA (a leaky bucket kept as one timestamp): it allows the vendor's burst and then paces
-calls evenly, and a 429 pushes the timestamp forward so every process pauses together.
+Limits are per remote account, so the state lives in the store, not in memory. HubSpot
+counts calls in a rolling 10-second window and Cin7 per minute, so the limiter keeps the log
+of the last `calls` slots handed out: a new call may go when the oldest of them leaves the
+window. That allows the vendor's full burst and never exceeds the window (a token bucket
+refilling steadily would, right after a burst). A 429 sets a "not before" time that every
+process honours.
 """
 
+import json
 import time
 
 from core.store import RateBucket, atomic_write, is_sqlite
 
+MARGIN = 0.05  # seconds added to the window: our clock and the vendor's are not the same
+
 
 class Limiter:
-    """At most `calls` per `period` seconds for the bucket `name`."""
+    """At most `calls` per rolling `period` seconds for the bucket `name` (0: unlimited)."""
 
     def __init__(self, name, calls, period, sleep=time.sleep, clock=time.time):
         self.name, self.calls, self.period = name, calls, float(period)
@@ -29,29 +35,30 @@ class Limiter:
     def _bucket(self):
         row = self._query().first()
         if row is None:
-            RateBucket.insert(name=self.name, tat=0.0).on_conflict_ignore().execute()
+            RateBucket.insert(name=self.name, tat=0.0, log="[]").on_conflict_ignore().execute()
             row = self._query().first()
         return row
 
-    def reserve(self, cost=1):
-        """Claim the next slot (`cost` slots for a call the vendor charges more credits for);
-        returns how long to wait before using it."""
+    def reserve(self):
+        """Claim the next slot; returns how long to wait before using it."""
         if not self.calls:
             return 0.0
-        burst = self.period - self.interval
         with atomic_write():
             row = self._bucket()
             now = self.clock()
-            tat = max(row.tat, now)
-            wait = tat + self.interval * (cost - 1) - burst - now  # room for the whole cost
-            wait = wait if wait > 1e-6 else 0.0  # float drift of the summed intervals
-            RateBucket.update(tat=tat + self.interval * cost, calls=RateBucket.calls + 1).where(
+            log = [t for t in json.loads(row.log or "[]") if t > now - self.period - MARGIN]
+            slot = max(now, row.tat, log[-1] if log else now)
+            if len(log) >= self.calls:
+                slot = max(slot, log[-self.calls] + self.period + MARGIN)
+            log = (log + [slot])[-self.calls:]
+            RateBucket.update(log=json.dumps(log), calls=RateBucket.calls + 1).where(
                 RateBucket.name == self.name).execute()
-        return wait
+        wait = slot - now
+        return wait if wait > 1e-6 else 0.0
 
-    def acquire(self, cost=1):
-        """Block until a call (costing `cost` credits) may be made."""
-        wait = self.reserve(cost)
+    def acquire(self):
+        """Block until a call may be made."""
+        wait = self.reserve()
         if wait > 0:
             self.waited += wait
             self.sleep(wait)
@@ -62,7 +69,6 @@ class Limiter:
             return
         with atomic_write():
             row = self._bucket()
-            # Leaves the bucket full, so the next call waits `seconds` and then paces.
-            tat = self.clock() + seconds + (self.period - self.interval)
-            if tat > row.tat:
-                RateBucket.update(tat=tat).where(RateBucket.name == self.name).execute()
+            until = self.clock() + seconds
+            if until > row.tat:
+                RateBucket.update(tat=until).where(RateBucket.name == self.name).execute()

@@ -4,7 +4,7 @@ import os
 import socket
 import time
 
-from core.store import Result, Run, atomic_write, db, utcnow
+from core.store import Pending, Result, Run, atomic_write, db, utcnow
 
 ENTITIES = ("customers", "products", "sales")
 FINAL = ("finished", "failed", "refused")
@@ -96,6 +96,7 @@ class Progress:
         self.run, self.every, self.clock = run, every, clock
         self._saved_at = 0.0
         self._results = []
+        self._ok, self._failed, self._failed_ids = set(), {}, set()
 
     def start(self):
         self.run.status, self.run.started_at = "running", utcnow()
@@ -120,6 +121,12 @@ class Progress:
                               "remote_id": remote_id or "", "at": utcnow()})
         if outcome == "failed":
             self.run.failed += 1
+            self._failed[str(record_id)] = self._results[-1]
+            self._failed_ids.add(str(record_id))
+
+    def succeeded(self, record_ids):
+        """Records written without error: no longer pending, unless they failed in this run."""
+        self._ok.update(str(i) for i in record_ids)
 
     def save(self, force=False):
         for listener in LISTENERS:
@@ -134,7 +141,26 @@ class Progress:
                 for start in range(0, len(self._results), 500):
                     Result.insert_many(self._results[start:start + 500]).execute()
                 self._results = []
+            if not self.run.dry_run:
+                self._save_pending()
             self.run.save()
+
+    def _save_pending(self):
+        entity, direction = self.run.entity, self.run.direction
+        resolved = list(self._ok - self._failed_ids)
+        for start in range(0, len(resolved), 500):
+            Pending.delete().where(Pending.entity == entity, Pending.direction == direction,
+                                   Pending.record_id.in_(resolved[start:start + 500])).execute()
+        for record_id, row in self._failed.items():
+            Pending.insert(entity=entity, direction=direction, record_id=record_id,
+                           record_name=row["record_name"], field=row["field"],
+                           reason=row["reason"], last_run_id=self.run.id).on_conflict(
+                conflict_target=[Pending.entity, Pending.direction, Pending.record_id],
+                update={Pending.reason: row["reason"], Pending.field: row["field"],
+                        Pending.failures: Pending.failures + 1,
+                        Pending.last_failed_at: utcnow(),
+                        Pending.last_run_id: self.run.id}).execute()
+        self._ok, self._failed = set(), {}
 
     def finish(self, status, message=""):
         self.run.status, self.run.finished_at = status, utcnow()

@@ -151,6 +151,24 @@ class Result(BaseModel):
         indexes = ((("run", "outcome"), False), (("record_id",), False))
 
 
+class Pending(BaseModel):
+    """A record whose last attempt failed and has not succeeded since (what is pending)."""
+
+    entity = CharField()
+    direction = CharField()
+    record_id = CharField()
+    record_name = CharField(default="")
+    field = CharField(default="")
+    reason = TextField(default="")
+    failures = IntegerField(default=1)
+    first_failed_at = DateTimeField(default=lambda: utcnow())
+    last_failed_at = DateTimeField(default=lambda: utcnow())
+    last_run_id = IntegerField(null=True)
+
+    class Meta:
+        indexes = ((("entity", "direction", "record_id"), True),)
+
+
 class Intent(BaseModel):
     """A create about to be sent to a system without upsert; reconciled before any retry."""
 
@@ -170,11 +188,12 @@ class RateBucket(BaseModel):
     """Shared rate limiter state: one row per remote account and limit."""
 
     name = CharField(primary_key=True)
-    tat = FloatField(default=0.0)  # GCRA theoretical arrival time (epoch seconds)
+    tat = FloatField(default=0.0)  # no call before this time (epoch seconds): set by a 429
+    log = TextField(default="[]")  # slots handed out in the current window (epoch seconds)
     calls = IntegerField(default=0)
 
 
-MODELS = [Setting, Connection, Link, Cursor, Run, Result, Intent, RateBucket]
+MODELS = [Setting, Connection, Link, Cursor, Run, Result, Pending, Intent, RateBucket]
 
 
 def open_database(url):

@@ -115,8 +115,7 @@ def customers_get(store):
 
 def customers_post(store):
     customer = cin7_customers.create(store, _body())
-    sandbox = state.current()
-    sandbox.count_records("cin7")
+    state.current().count_records("cin7")
     return jsonify({"Total": 1, "Page": 1, "CustomerList": [customer]})
 
 

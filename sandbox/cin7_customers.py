@@ -242,7 +242,8 @@ def query(store, args):
         try:
             since = clock.iso(clock.parse(args["ModifiedSince"]))
         except ValueError:
-            raise Cin7Error(f"ModifiedSince '{args['ModifiedSince']}' is not a valid date.") from None
+            raise Cin7Error(f"ModifiedSince '{args['ModifiedSince']}' is not a valid date.") \
+                from None
     found = [c for c in store["customers"].values() if _matches(c, args, since)]
     # Stored dates share one canonical format, so text order is time order; ID breaks ties
     # so that paging is stable.

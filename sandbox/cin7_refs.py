@@ -76,8 +76,9 @@ def tax_rules():
         "ID": guid("tax", name), "Name": name, "Account": "820", "IsActive": True,
         "TaxInclusive": False, "TaxPercent": percent, "IsTaxForSale": True,
         "IsTaxForPurchase": percent == 0,
-        "Components": [{"ID": guid("taxcomponent", name), "Name": name, "Percent": f"{percent:.10f}",
-                        "AccountCode": "820", "ComponentOrder": "1", "Compound": "0"}],
+        "Components": [{"ID": guid("taxcomponent", name), "Name": name,
+                        "Percent": f"{percent:.10f}", "AccountCode": "820",
+                        "ComponentOrder": "1", "Compound": "0"}],
     } for name, percent in TAX_RULES]
 
 

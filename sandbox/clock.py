@@ -12,7 +12,8 @@ def now():
 
 def iso(moment):
     """'2018-01-24T05:07:23.917Z': the shape both Cin7 and HubSpot return."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def now_iso():

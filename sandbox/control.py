@@ -2,7 +2,8 @@
 
     POST   /_sandbox/reset                  body: options to override (optional)
     GET    /_sandbox/faults                 faults waiting to fire
-    POST   /_sandbox/faults                 body: {"system","kind","count","status","delay","path","rate"}
+    POST   /_sandbox/faults                 body: {"system", "kind", "count", "status", "delay",
+                                                   "path", "rate", "retry_after", "body"}
     DELETE /_sandbox/faults[?system=]       clear faults
     GET    /_sandbox/hubspot/associations   [{fromType, fromId, toType, toId, typeId}]
     GET    /_sandbox/hubspot/<objectType>   stored objects (?archived=include|only)
@@ -70,7 +71,7 @@ def hubspot_links():
     hs = state.data("hubspot")
     with state.current().lock:
         links = [{"fromType": f, "fromId": a, "toType": t, "toId": b, "typeId": type_id}
-                 for (f, a, t, b), kinds in hs["associations"].items() for type_id in sorted(kinds)]
+                 for f, a, t, b, type_id in hubspot_associations.every_link(hs)]
     return jsonify(sorted(links, key=lambda x: (x["fromType"], int(x["fromId"]), x["toType"],
                                                 int(x["toId"]), x["typeId"])))
 

@@ -1,10 +1,11 @@
 """Faults a test can switch on: the next N requests (or a random share) misbehave.
 
 A fault is a dict {"system", "kind", "count", "status", "delay", "path", "rate", ...}:
-- throttle: the system's own throttle answer (HubSpot 429 TEN_SECONDLY_ROLLING; Cin7 429,
-  or 503 when "status": 503, with "You reached 60 calls per minute API limit").
-- error: the given status (default 500) with the system's error body; HubSpot 477 adds
-  Retry-After ("retry_after", default 2).
+- throttle: the system's own throttle answer (HubSpot 429 TEN_SECONDLY_ROLLING with
+  Retry-After "retry_after", default 1; Cin7 429, or 503 when "status": 503, with
+  "You reached 60 calls per minute API limit").
+- error: the given status (default 500) with the system's error body ("body" replaces it);
+  HubSpot 477 adds Retry-After ("retry_after", default 2).
 - timeout: wait "delay" seconds (default 30) and answer 504 without doing the work.
 - slow: wait "delay" seconds (default 2), then do the work and answer normally, so a
   client that gave up still changed the data (the case retries must be safe for).
@@ -28,6 +29,8 @@ def add(sandbox, spec):
         raise ValueError(f"kind must be one of {list(KINDS)}")
     fault = dict(spec)
     fault["count"] = None if kind == "storm" and "count" not in spec else int(spec.get("count", 1))
+    if fault["count"] is not None and fault["count"] < 1:
+        raise ValueError("count must be at least 1")
     if kind == "storm":
         fault["rate"] = float(spec.get("rate", 0.5))
         if not 0 <= fault["rate"] <= 1:

@@ -1,7 +1,7 @@
 """HubSpot CRM (v3 objects, v4 associations, properties, owners, pipelines) under /hubspot.
 
-Every call goes through `gate`: faults, Bearer-token auth, the daily quota, then the rolling
-10-second limit (or search's own 5-per-second limit). Responses other than search carry
+Every call goes through `gate`: faults, Bearer-token auth, the rolling 10-second limit (or
+search's own per-second limit), then the daily quota. Responses other than search carry
 HubSpot's X-HubSpot-RateLimit-* headers.
 """
 
@@ -33,12 +33,17 @@ for child in (hubspot_objects.bp, hubspot_upsert.bp, hubspot_search.bp,
     bp.register_blueprint(child)
 
 UNLIMITED_HEADER = 1_000_000  # what the headers report when a limit is switched off
-FAULT_BODIES = {  # status -> (category, message) for /_sandbox/faults "error"
-    423: ("LOCKED", "The resource is locked while a large volume of data is synced. Retry in 2 seconds."),
-    477: ("MIGRATION_IN_PROGRESS", "The portal is being migrated. Retry after the delay in Retry-After."),
-    502: ("BAD_GATEWAY", "Processing limits have been met. Pause your requests for a few seconds, then retry."),
+PAUSE = "Processing limits have been met. Pause your requests for a few seconds, then retry."
+# status -> (category, message) for /_sandbox/faults "error". HubSpot documents these statuses
+# and what to do about them, not their bodies: the categories here are the sandbox's own.
+FAULT_BODIES = {
+    423: ("LOCKED", "The records are locked while a large volume of data is synced. "
+                    "Wait at least 2 seconds before retrying."),
+    477: ("MIGRATION_IN_PROGRESS", "The account is being migrated between data centers. "
+                                   "Retry after the number of seconds in Retry-After."),
+    502: ("BAD_GATEWAY", PAUSE),
     503: ("SERVICE_UNAVAILABLE", "Service unavailable."),
-    504: ("GATEWAY_TIMEOUT", "Processing limits have been met. Pause your requests for a few seconds, then retry."),
+    504: ("GATEWAY_TIMEOUT", PAUSE),
 }
 
 
@@ -51,6 +56,7 @@ def fresh(options):
         "properties": hubspot_schema.standard_properties(people, hubspot_account.stage_options()),
         "groups": hubspot_schema.standard_groups(),
         "associations": {},
+        "unique_index": {},  # (type, unique property) -> {value: id}
         "owners": people,
         "pipelines": hubspot_account.pipelines(),
         "token": options["hubspot_token"],
@@ -139,3 +145,11 @@ def headers(response):
 @bp.errorhandler(HubSpotError)
 def hubspot_error(exc):
     return respond(exc)
+
+
+@bp.app_errorhandler(404)
+def unknown_path(exc):
+    """HubSpot answers unknown paths with its JSON error body; other systems keep theirs."""
+    if not request.path.startswith(bp.url_prefix + "/"):
+        return exc
+    return respond(HubSpotError(404, "OBJECT_NOT_FOUND", "resource not found"))

@@ -36,8 +36,9 @@ def today():
 
 
 def owners():
-    return [{"id": str(52510531 + i), "email": f"{first.lower()}.{last.lower()}@harbourside.example",
-             "type": "PERSON", "firstName": first, "lastName": last, "userId": 9100001 + i,
+    return [{"id": str(52510531 + i), "type": "PERSON",
+             "email": f"{first.lower()}.{last.lower()}@harbourside.example",
+             "firstName": first, "lastName": last, "userId": 9100001 + i,
              "userIdIncludingInactive": 9100001 + i, "createdAt": "2023-05-02T14:11:52.318Z",
              "updatedAt": "2024-02-19T09:30:04.120Z", "archived": False,
              "teams": [{"id": "401991", "name": "Wholesale", "primary": True}]}
@@ -85,7 +86,6 @@ def api_usage():
 
 
 @bp.get("/crm/v3/owners")
-@bp.get("/crm/v3/owners/")
 def list_owners():
     people = state.data("hubspot")["owners"]
     if request.args.get("email"):

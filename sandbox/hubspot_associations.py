@@ -1,6 +1,6 @@
 """HubSpot associations v4: the HUBSPOT_DEFINED type table, the store, and the v4 endpoints.
 
-Associations are stored in both directions ({(fromType, fromId, toType, toId): {typeIds}}),
+Associations are stored in both directions ({(fromType, fromId): {(toType, toId): {typeIds}}}),
 so reading from either side sees them, as in HubSpot. Every labelled association also has
 the pair's unlabelled type, and a contact or deal has at most one primary company.
 """
@@ -74,31 +74,40 @@ def check_types(from_kind, to_kind, types, from_id):
 def add(hs, from_kind, from_id, to_kind, to_id, type_id):
     """Associate both ways, with the default type alongside any label."""
     links = hs["associations"]
-    if type_id in PRIMARY:
-        for key, kinds in links.items():
-            if key[:3] == (from_kind, from_id, to_kind) and key[3] != to_id:
+    mine = links.setdefault((from_kind, from_id), {})
+    if type_id in PRIMARY:  # the new primary company replaces the old one
+        for (kind, other), kinds in mine.items():
+            if kind == to_kind and other != to_id and type_id in kinds:
                 kinds.discard(type_id)
-                links.get((to_kind, key[3], from_kind, from_id), set()).discard(INVERSE[type_id])
+                links[(to_kind, other)][(from_kind, from_id)].discard(INVERSE[type_id])
+    theirs = links.setdefault((to_kind, to_id), {})
     for tid in {type_id, default_type(from_kind, to_kind)}:
-        links.setdefault((from_kind, from_id, to_kind, to_id), set()).add(tid)
-        links.setdefault((to_kind, to_id, from_kind, from_id), set()).add(INVERSE[tid])
+        mine.setdefault((to_kind, to_id), set()).add(tid)
+        theirs.setdefault((from_kind, from_id), set()).add(INVERSE[tid])
 
 
 def remove(hs, from_kind, from_id, to_kind, to_id):
-    hs["associations"].pop((from_kind, from_id, to_kind, to_id), None)
-    hs["associations"].pop((to_kind, to_id, from_kind, from_id), None)
+    hs["associations"].get((from_kind, from_id), {}).pop((to_kind, to_id), None)
+    hs["associations"].get((to_kind, to_id), {}).pop((from_kind, from_id), None)
 
 
 def remove_object(hs, kind, object_id):
-    for key in [k for k in hs["associations"] if (k[0], k[1]) == (kind, object_id)]:
-        remove(hs, *key)
+    for to_kind, to_id in list(hs["associations"].get((kind, object_id), {})):
+        remove(hs, kind, object_id, to_kind, to_id)
 
 
 def targets(hs, from_kind, from_id, to_kind):
     """[(to id, [type ids])] ordered by id."""
-    found = [(key[3], sorted(kinds)) for key, kinds in hs["associations"].items()
-             if key[:3] == (from_kind, from_id, to_kind) and kinds]
+    found = [(other, sorted(kinds))
+             for (kind, other), kinds in hs["associations"].get((from_kind, from_id), {}).items()
+             if kind == to_kind and kinds]
     return sorted(found, key=lambda item: int(item[0]))
+
+
+def every_link(hs):
+    """(from kind, from id, to kind, to id, type id) for every stored association."""
+    return [(fk, fid, tk, tid, t) for (fk, fid), mine in hs["associations"].items()
+            for (tk, tid), kinds in mine.items() for t in sorted(kinds)]
 
 
 def labelled(type_ids):
@@ -265,8 +274,7 @@ def put_default(from_type, from_id, to_type, to_id):
 def put_labelled(from_type, from_id, to_type, to_id):
     hs = state.data("hubspot")
     from_kind, to_kind = _kinds(from_type, to_type)
-    body = json_body()
-    type_ids = check_types(from_kind, to_kind, body if isinstance(body, list) else [], from_id)
+    type_ids = check_types(from_kind, to_kind, json_body(list), from_id)
     error = _missing(hs, from_kind, from_id, to_kind, to_id)
     if error:
         raise validation(error["message"], context=error["context"])

@@ -80,14 +80,17 @@ def invalid_properties(problems, portal_id):
     return validation("Property values were not valid: " + json.dumps(details), errors=errors)
 
 
-def json_body():
-    """The request's JSON; a 400 like HubSpot's Jackson parser error when it is not JSON."""
+def json_body(shape=dict):
+    """The request's JSON (an object unless `shape` says otherwise); 400 like HubSpot's."""
     raw = request.get_data(as_text=True)
     try:
-        return json.loads(raw) if raw.strip() else {}
+        body = json.loads(raw) if raw.strip() else shape()
     except ValueError as exc:
         line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
         raise validation(f"Invalid input JSON on line {line}, column {column}: {exc}") from None
+    if not isinstance(body, shape):
+        raise validation(f"Invalid input JSON: expected a JSON {shape.__name__}")
+    return body
 
 
 def inputs_of(body, limit, what="inputs"):

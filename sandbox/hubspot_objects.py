@@ -33,7 +33,10 @@ def _plan_associations(hs, kind, associations):
     for item in associations or []:
         to_id = str(((item or {}).get("to") or {}).get("id", ""))
         for spec in (item or {}).get("types") or []:
-            type_id = int(spec.get("associationTypeId", 0))
+            try:
+                type_id = int(spec.get("associationTypeId"))
+            except (TypeError, ValueError, AttributeError):
+                raise validation("associationTypeId must be an integer") from None
             to_kind = next((pair[1] for pair, types in hubspot_associations.PAIRS.items()
                             if pair[0] == kind and type_id in types), None)
             if to_kind is None:
@@ -223,6 +226,8 @@ def batch_update(object_type):
     multi = any(isinstance(i, dict) and "objectWriteTraceId" in i for i in inputs)
     ready, errors = [], []
     for item in inputs:
+        if not isinstance(item, dict):
+            raise validation("Each input must be an object")
         trace = item.get("objectWriteTraceId")
         id_property = item.get("idProperty", body.get("idProperty"))
         hubspot_store.check_id_property(hs, kind, id_property)

@@ -75,61 +75,65 @@ def definition(name, label, kind="string", field="text", group="", options=(), r
     }
 
 
+def choices(*values):
+    """Enumeration options whose labels are the values in title case."""
+    return [option(v, None, i) for i, v in enumerate(values)]
+
+
 def _standard(kind, group, owners, stages):
     currency = [option(c, c, i) for i, c in enumerate(CURRENCIES)]
     owner_options = [option(o["id"], f"{o['firstName']} {o['lastName']}", i)
                      for i, o in enumerate(owners)]
-    text = [("address", "Street address"), ("city", "City"), ("state", "State/Region"),
-            ("zip", "Postal code"), ("country", "Country/Region"), ("website", "Website URL")]
-    rows = {
-        "contacts": [("email", "Email"), ("firstname", "First name"), ("lastname", "Last name"),
-                     ("phone", "Phone number", "string", "phonenumber"),
-                     ("mobilephone", "Mobile phone number", "string", "phonenumber"),
-                     ("company", "Company name"), ("jobtitle", "Job title"), *text,
-                     ("lifecyclestage", "Lifecycle stage", "enumeration", "radio",
-                      [option(v, None, i) for i, v in enumerate(LIFECYCLE)]),
-                     ("hs_lead_status", "Lead status", "enumeration", "radio",
-                      [option(v, None, i) for i, v in enumerate(LEAD_STATUS)])],
-        "companies": [("name", "Company name"), ("domain", "Company domain name"),
-                      ("phone", "Phone number", "string", "phonenumber"),
-                      ("address2", "Street address 2"), *text,
-                      ("industry", "Industry", "enumeration", "select",
-                       [option(v, None, i) for i, v in enumerate(INDUSTRIES)]),
-                      ("description", "Description", "string", "textarea"),
-                      ("type", "Type", "enumeration", "select",
-                       [option(v, None, i) for i, v in enumerate(
-                           ["PROSPECT", "PARTNER", "RESELLER", "VENDOR", "OTHER"])]),
-                      ("lifecyclestage", "Lifecycle stage", "enumeration", "radio",
-                       [option(v, None, i) for i, v in enumerate(LIFECYCLE)]),
-                      ("numberofemployees", "Number of employees", "number", "number"),
-                      ("annualrevenue", "Annual revenue", "number", "number")],
-        "deals": [("dealname", "Deal name"), ("amount", "Amount", "number", "number"),
-                  ("closedate", "Close date", "datetime", "date"),
-                  ("pipeline", "Pipeline", "enumeration", "select", [option("default", "Sales Pipeline")]),
-                  ("dealstage", "Deal stage", "enumeration", "radio", stages),
-                  ("deal_currency_code", "Currency", "enumeration", "select", currency),
-                  ("description", "Deal description", "string", "textarea"),
-                  ("dealtype", "Deal type", "enumeration", "radio",
-                   [option("newbusiness", "New Business"), option("existingbusiness", "Existing Business", 1)])],
-        "products": [("name", "Name"), ("description", "Description", "string", "textarea"),
-                     ("price", "Unit price", "number", "number"), ("hs_sku", "SKU"),
-                     ("hs_cost_of_goods_sold", "Unit cost", "number", "number"),
-                     ("hs_recurring_billing_period", "Term"),
-                     ("hs_product_type", "Product type", "enumeration", "select",
-                      [option(v, None, i) for i, v in enumerate(["inventory", "non_inventory", "service"])])],
-        "line_items": [("name", "Name"), ("quantity", "Quantity", "number", "number"),
-                       ("price", "Unit price", "number", "number"),
-                       ("amount", "Net price", "number", "number"),
-                       ("hs_product_id", "Product ID", "number", "number"),
-                       ("description", "Description", "string", "textarea"), ("hs_sku", "SKU"),
-                       ("hs_line_item_currency_code", "Currency", "enumeration", "select", currency),
-                       ("recurringbillingfrequency", "Billing frequency", "enumeration", "select",
-                        [option(v, None, i) for i, v in enumerate(["monthly", "quarterly", "annually"])]),
-                       ("hs_recurring_billing_period", "Term"),
-                       ("hs_recurring_billing_start_date", "Billing start date", "date", "date"),
-                       ("discount", "Unit discount", "number", "number"),
-                       ("hs_discount_percentage", "Discount percentage", "number", "number"),
-                       ("hs_tax_rate_group_id", "Tax rate")],
+    address = [("address", "Street address"), ("city", "City"), ("state", "State/Region"),
+               ("zip", "Postal code"), ("country", "Country/Region"), ("website", "Website URL")]
+    lifecycle = ("lifecyclestage", "Lifecycle stage", "enumeration", "radio", choices(*LIFECYCLE))
+    number, textarea = ("number", "number"), ("string", "textarea")
+    phone = ("string", "phonenumber")
+    rows = {  # (name, label[, type, fieldType[, options]])
+        "contacts": [
+            ("email", "Email"), ("firstname", "First name"), ("lastname", "Last name"),
+            ("phone", "Phone number", *phone), ("mobilephone", "Mobile phone number", *phone),
+            ("company", "Company name"), ("jobtitle", "Job title"), *address, lifecycle,
+            ("hs_lead_status", "Lead status", "enumeration", "radio", choices(*LEAD_STATUS))],
+        "companies": [
+            ("name", "Company name"), ("domain", "Company domain name"),
+            ("phone", "Phone number", *phone), ("address2", "Street address 2"), *address,
+            ("industry", "Industry", "enumeration", "select", choices(*INDUSTRIES)),
+            ("description", "Description", *textarea),
+            ("type", "Type", "enumeration", "select",
+             choices("PROSPECT", "PARTNER", "RESELLER", "VENDOR", "OTHER")),
+            lifecycle, ("numberofemployees", "Number of employees", *number),
+            ("annualrevenue", "Annual revenue", *number)],
+        "deals": [
+            ("dealname", "Deal name"), ("amount", "Amount", *number),
+            ("closedate", "Close date", "datetime", "date"),
+            ("pipeline", "Pipeline", "enumeration", "select",
+             [option("default", "Sales Pipeline")]),
+            ("dealstage", "Deal stage", "enumeration", "radio", stages),
+            ("deal_currency_code", "Currency", "enumeration", "select", currency),
+            ("description", "Deal description", *textarea),
+            ("dealtype", "Deal type", "enumeration", "radio",
+             [option("newbusiness", "New Business"),
+              option("existingbusiness", "Existing Business", 1)])],
+        "products": [
+            ("name", "Name"), ("description", "Description", *textarea),
+            ("price", "Unit price", *number), ("hs_sku", "SKU"),
+            ("hs_cost_of_goods_sold", "Unit cost", *number),
+            ("hs_recurring_billing_period", "Term"),
+            ("hs_product_type", "Product type", "enumeration", "select",
+             choices("inventory", "non_inventory", "service"))],
+        "line_items": [
+            ("name", "Name"), ("quantity", "Quantity", *number), ("price", "Unit price", *number),
+            ("amount", "Net price", *number), ("hs_product_id", "Product ID", *number),
+            ("description", "Description", *textarea), ("hs_sku", "SKU"),
+            ("hs_line_item_currency_code", "Currency", "enumeration", "select", currency),
+            ("recurringbillingfrequency", "Billing frequency", "enumeration", "select",
+             choices("monthly", "quarterly", "annually")),
+            ("hs_recurring_billing_period", "Term"),
+            ("hs_recurring_billing_start_date", "Billing start date", "date", "date"),
+            ("discount", "Unit discount", *number),
+            ("hs_discount_percentage", "Discount percentage", *number),
+            ("hs_tax_rate_group_id", "Tax rate")],
     }[kind]
     props = [definition(r[0], r[1], *(r[2:4] or ()), group=group,
                         options=r[4] if len(r) > 4 else ()) for r in rows]
@@ -153,10 +157,14 @@ def standard_properties(owners, stages):
     return {kind: _standard(kind, GROUPS[kind], owners, stages) for kind in TYPES}
 
 
+GROUP_LABELS = {"contacts": "Contact information", "companies": "Company information",
+                "deals": "Deal information", "products": "Product information",
+                "line_items": "Line item information"}
+
+
 def standard_groups():
-    return {kind: {group: {"name": group, "label": f"{kind[:-1].replace('_', ' ').title()} information"
-                           if kind != "companies" else "Company information",
-                           "displayOrder": -1, "archived": False}}
+    return {kind: {group: {"name": group, "label": GROUP_LABELS[kind], "displayOrder": -1,
+                           "archived": False}}
             for kind, group in GROUPS.items()}
 
 

@@ -132,7 +132,10 @@ def search(object_type):
     _check_limits(body, len(request.get_data(as_text=True)))
     groups = body.get("filterGroups") or []
     _check_filters(hs, kind, groups)
-    limit, after = int(body.get("limit") or 10), int(body.get("after") or 0)
+    try:
+        limit, after = int(body.get("limit") or 10), int(body.get("after") or 0)
+    except (TypeError, ValueError):
+        raise validation("limit and after must be integers") from None
     if limit > MAX_LIMIT:
         raise validation(f"limit must be less than or equal to {MAX_LIMIT}; got {limit}")
     if after + limit > MAX_RESULTS:
@@ -146,8 +149,9 @@ def search(object_type):
     key, reverse = _sort_key(hs, kind, (body.get("sorts") or [{}])[0])
     found.sort(key=key, reverse=reverse)
     names = hubspot_store.requested_properties(body) or SEARCH_DEFAULTS.get(kind)
+    page = found[after:after + limit]
     result = {"total": len(found),
-              "results": [hubspot_store.render(hs, kind, r, names) for r in found[after:after + limit]]}
+              "results": [hubspot_store.render(hs, kind, r, names) for r in page]}
     if after + limit < len(found):
         result["paging"] = {"next": {"after": str(after + limit)}}
     return jsonify(result)

@@ -25,19 +25,31 @@ def unique_properties(hs, kind):
     return (["email"] if kind == "contacts" else []) + names
 
 
+def _norm(name, value):
+    return str(value).lower() if name == "email" else str(value)
+
+
+def _reindex(hs, kind, record, before):
+    """Keep the unique-value indexes in step with a record's change (`before` -> now)."""
+    for name in unique_properties(hs, kind):
+        index = hs["unique_index"].setdefault((kind, name), {})
+        old = before.get(name)
+        new = None if record["archived"] else record["properties"].get(name)
+        if old is not None and index.get(_norm(name, old)) == record["id"]:
+            del index[_norm(name, old)]
+        if new is not None:
+            index[_norm(name, new)] = record["id"]
+
+
 def find(hs, kind, key, id_property=None):
-    """A live record by id, or by the value of a unique property."""
+    """A live record by id, or by the value of a unique property (see check_id_property)."""
     records = hs["objects"][kind]
     if not id_property or id_property == "hs_object_id":
         record = records.get(str(key))
         return record if record and not record["archived"] else None
-    wanted = str(key).lower() if id_property == "email" else str(key)
-    for record in records.values():
-        value = record["properties"].get(id_property)
-        if not record["archived"] and value is not None and (
-                value.lower() if id_property == "email" else value) == wanted:
-            return record
-    return None
+    # Unique values are indexed, so upserting 20,000 contacts by e-mail stays fast.
+    found = hs["unique_index"].get((kind, id_property), {}).get(_norm(id_property, key))
+    return records.get(found) if found else None
 
 
 def check_id_property(hs, kind, id_property):
@@ -102,23 +114,27 @@ def create(hs, kind, values):
     record["properties"] |= {"hs_object_id": record_id, "createdate": record["createdAt"]}
     _touch(hs, kind, record, moment)
     hs["objects"][kind][record_id] = record
+    _reindex(hs, kind, record, {})
     return record
 
 
 def update(hs, kind, record, values):
     """Apply validated values ("" clears); the modified date moves even if nothing changed."""
+    before = dict(record["properties"])
     for name, value in values.items():
         if value == "":
             record["properties"].pop(name, None)
         else:
             record["properties"][name] = value
     _touch(hs, kind, record, clock.now())
+    _reindex(hs, kind, record, before)
     return record
 
 
 def archive(hs, kind, record):
     record["archived"], record["archivedAt"] = True, clock.now_iso()
     _touch(hs, kind, record, clock.now())
+    _reindex(hs, kind, record, record["properties"])
 
 
 def require(hs, kind, key, id_property=None):

@@ -116,8 +116,10 @@ def generate(customers, seed_value=42, share=0.7, extra=0.1, code_share=0.1):
         own = k < len(chosen)
         code = customer["ID"] if own and rng.random() < code_share else f"JR{number}"
         item = connection(rng, customer, number, code)
-        if not own:
+        if not own:  # another business with a look-alike name: its own mailboxes
             item["_source"] = None
+            email = item["customer_contact_email"]
+            item["customer_contact_email"] = email.replace("@", "@the", 1) if email else ""
         out.append(item)
     rng.shuffle(out)
     return out

@@ -19,6 +19,9 @@ CORSAIRS = [("Arabella", "Peter Blood", "United Kingdom"),
             ("Admiralty", "Henry Morgan", "United Kingdom"),
             ("Revenge of New York", "Richard Worley", "United States")]
 CORSAIR_EMAIL = "corsair_1@mail.uk"
+# Small seeds (ten customers or more) still show every case a sync must handle: a customer
+# without contacts, a Deprecated one, and a contact whose e-mail another customer also uses.
+NO_CONTACTS_AT, DEPRECATED_AT, SHARED_EMAIL_AT = 4, 6, 8
 
 # country: currency, weight, web suffix, tax rules, company suffixes, phone prefix, cities
 COUNTRIES = {
@@ -65,9 +68,11 @@ def _weighted(rng, options):
 
 def _postcode(rng, country, city):
     if country == "United Kingdom":
-        return f"{city[:2].upper()}{rng.randint(1, 20)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}"
+        inward = f"{rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}"
+        return f"{city[:2].upper()}{rng.randint(1, 20)} {inward}"
     if country == "Canada":
-        return f"{rng.choice('MVB')}{rng.randint(1, 9)}{rng.choice('ABCEG')} {rng.randint(1, 9)}{rng.choice('HJKLM')}{rng.randint(1, 9)}"
+        return (f"{rng.choice('MVB')}{rng.randint(1, 9)}{rng.choice('ABCEG')} "
+                f"{rng.randint(1, 9)}{rng.choice('HJKLM')}{rng.randint(1, 9)}")
     if country == "Ireland":
         return f"D{rng.randint(1, 24):02d} {rng.choice('ACDEFHKN')}{rng.randint(100, 999)}"
     digits = 5 if country in ("United States", "Germany") else 4
@@ -86,10 +91,13 @@ def _address(rng, country, city, state, kind, default):
             "DefaultForType": default}
 
 
-def _contact(rng, domain, phone_prefix, first_contact):
+def _contact(rng, domain, phone_prefix, first_contact, taken=()):
     first, last = rng.choice(FIRST), rng.choice(LAST)
     local = rng.choice([f"{first}.{last}", f"{first[0]}{last}", first, "orders", "accounts"])
-    email = None if rng.random() < 0.05 else f"{local}@{domain}".lower().replace("'", "")
+    email = f"{local}@{domain}".lower().replace("'", "")
+    if email in taken:  # two people of one shop never share an address
+        email = f"{first}.{last}.{rng.randint(2, 99)}@{domain}".lower().replace("'", "")
+    email = None if rng.random() < 0.05 else email
     return {"ID": None, "Name": f"{first} {last}", "JobTitle": rng.choice(TITLES),
             "Phone": _phone(rng, phone_prefix),
             "MobilePhone": _phone(rng, phone_prefix) if rng.random() < 0.5 else None,
@@ -99,16 +107,16 @@ def _contact(rng, domain, phone_prefix, first_contact):
             "IncludeInEmail": first_contact or rng.random() < 0.3, "MarketingConsent": 1}
 
 
-def _unique_name(rng, taken, country, city, suffixes):
+def _unique_name(rng, taken, city, suffixes):
     base = f"{rng.choice(PREFIXES)} {rng.choice(NOUNS)}"
     suffix = rng.choice(suffixes)
     for name in (f"{base} {suffix}", f"{base} {city} {suffix}"):
         if name.lower() not in taken:
-            return base, name
+            return name
     n = 2
     while f"{base} {city} {n} {suffix}".lower() in taken:
         n += 1
-    return base, f"{base} {city} {n} {suffix}"
+    return f"{base} {city} {n} {suffix}"
 
 
 def _customer(rng, name, country):
@@ -138,6 +146,33 @@ def _customer(rng, name, country):
     }
 
 
+def _shop(rng, i, taken, domains, emails):
+    """One generated wholesale customer (the i-th), with 0-3 contacts at its own domain."""
+    country = _weighted(rng, [(c, v[1]) for c, v in COUNTRIES.items()])
+    _, _, web, _, suffixes, prefix, cities = COUNTRIES[country]
+    name = _unique_name(rng, taken, rng.choice(cities)[0], suffixes)
+    customer = _customer(rng, name, country)
+    # One web domain per shop (its name without the legal suffix), so addresses only repeat
+    # across customers where the seed means them to.
+    domain = "".join(ch for ch in name.lower().rsplit(" ", 1)[0] if ch.isalnum()) + web
+    if domain in domains:
+        domain = "".join(ch for ch in name.lower() if ch.isalnum()) + web
+    domains.add(domain)
+    count = _weighted(rng, [(0, 10), (1, 20), (2, 35), (3, 35)])
+    count = 0 if i == NO_CONTACTS_AT else max(count, int(i == SHARED_EMAIL_AT))
+    contacts = []
+    for k in range(count):
+        contacts.append(_contact(rng, domain, prefix, k == 0, {c["Email"] for c in contacts}))
+    for k, contact in enumerate(contacts):
+        if emails and (rng.random() < 0.02 or (i, k) == (SHARED_EMAIL_AT, 0)):
+            contact["Email"] = rng.choice(emails)  # the same person buys for two shops
+    if i == DEPRECATED_AT:
+        customer["Status"] = "Deprecated"
+    emails += [c["Email"] for c in contacts if c["Email"]]
+    customer["Contacts"] = contacts
+    return customer
+
+
 def generate_customers(n, seed=42):
     """`n` customers in Cin7's JSON shape (about two contacts each), the same for one seed."""
     rng = random.Random(seed)
@@ -145,8 +180,7 @@ def generate_customers(n, seed=42):
     def make_id():
         return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
-    countries = [(c, v[1]) for c, v in COUNTRIES.items()]
-    customers, taken, emails = [], set(), []
+    customers, taken, emails, domains = [], set(), [], set()
     step = datetime.timedelta(days=SPAN_DAYS) / max(n, 1)
     moment = START
     for i in range(n):
@@ -157,21 +191,11 @@ def generate_customers(n, seed=42):
             contact = _contact(rng, "mail.uk", COUNTRIES[country][5], True)
             customer["Contacts"] = [{**contact, "Name": person, "Email": CORSAIR_EMAIL}]
         else:
-            country = _weighted(rng, countries)
-            web, suffixes, prefix = COUNTRIES[country][2], COUNTRIES[country][4], COUNTRIES[country][5]
-            city = rng.choice(COUNTRIES[country][6])[0]
-            base, name = _unique_name(rng, taken, country, city, suffixes)
-            customer = _customer(rng, name, country)
-            domain = "".join(ch for ch in base.lower() if ch.isalnum()) + web
-            count = _weighted(rng, [(0, 10), (1, 20), (2, 35), (3, 35)])
-            customer["Contacts"] = [_contact(rng, domain, prefix, k == 0) for k in range(count)]
-            for contact in customer["Contacts"]:
-                if emails and rng.random() < 0.02:
-                    contact["Email"] = rng.choice(emails)  # the same person buys for two shops
-            emails += [c["Email"] for c in customer["Contacts"] if c["Email"]]
+            customer = _shop(rng, i, taken, domains, emails)
         taken.add(customer["Name"].lower())
         if i == 0 or rng.random() > 0.03:  # ~3% share a timestamp with the previous one
-            moment += step * rng.uniform(0.5, 1.5) + datetime.timedelta(milliseconds=rng.randint(1, 999))
+            jitter = datetime.timedelta(milliseconds=rng.randint(1, 999))
+            moment += step * rng.uniform(0.5, 1.5) + jitter
         customer["LastModifiedOn"] = clock.iso(moment)
         customers.append(cin7_customers.complete(customer, make_id))
     return customers

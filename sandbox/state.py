@@ -105,7 +105,7 @@ def record(response):
             stats["writes"] += 1
         sandbox.log.append({
             "system": system, "method": request.method, "path": request.path,
-            "query": request.args.to_dict(), "json": request.get_json(silent=True),
+            "query": request.args.to_dict(), "json": request.get_json(silent=True, force=True),
             "status": status, "at": clock.now_iso(),
         })
     return response

@@ -149,7 +149,8 @@ def test_update_merges_rows_and_bumps_last_modified(cin7):
     assert r.status_code == 200
     updated = r.json()["CustomerList"][0]
     assert updated["Tags"] == "pirates" and updated["LastModifiedOn"] > arabella["LastModifiedOn"]
-    assert [(c["Name"], c["JobTitle"]) for c in updated["Contacts"]][0] == ("Peter Blood", "Captain")
+    peter_now = updated["Contacts"][0]
+    assert (peter_now["Name"], peter_now["JobTitle"]) == ("Peter Blood", "Captain")
     assert updated["Contacts"][1]["Name"] == "Jeremy Pitt" and updated["Contacts"][1]["ID"]
     assert updated["Addresses"] == arabella["Addresses"]  # rows left out are kept
     since = call("GET", "customer", params={"ModifiedSince": updated["LastModifiedOn"][:19]}).json()

@@ -11,7 +11,8 @@ from core.records import Remote
 
 SYSTEM = "HubSpot"
 BATCH = 100  # inputs per object batch call
-ASSOCIATION_BATCH = 1000  # reads are capped at 1,000 (creates at 2,000): one size for both
+ASSOCIATION_READS = 1000  # inputs per v4 association batch read
+ASSOCIATION_CREATES = 2000  # inputs per v4 association batch create
 SEARCH_PAGE = 200
 SEARCH_CAP = 10_000  # HubSpot refuses to page a search beyond this many results
 GROUP = "cin7_information"
@@ -197,8 +198,8 @@ class HubSpot:
     def associate(self, from_type, to_type, pairs, type_id):
         """Create associations [(from id, to id)]; returns the pairs HubSpot refused."""
         refused = []
-        for start in range(0, len(pairs), ASSOCIATION_BATCH):
-            chunk = pairs[start:start + ASSOCIATION_BATCH]
+        for start in range(0, len(pairs), ASSOCIATION_CREATES):
+            chunk = pairs[start:start + ASSOCIATION_CREATES]
             inputs = [{"from": {"id": a}, "to": {"id": b},
                        "types": [{"associationCategory": "HUBSPOT_DEFINED",
                                   "associationTypeId": type_id}]} for a, b in chunk]
@@ -221,7 +222,7 @@ class HubSpot:
         ids = list(ids)
         for start in range(0, len(ids), BATCH):
             body = {"inputs": [{"id": i} for i in ids[start:start + BATCH]],
-                    "properties": list(properties)}
+                    "properties": list(properties), "propertiesWithHistory": []}
             if id_property:
                 body["idProperty"] = id_property
             data = self.api.json("POST", f"crm/v3/objects/{object_type}/batch/read", json=body)
@@ -235,7 +236,7 @@ class HubSpot:
         out = {i: [] for i in ids}
         pending = [{"id": i} for i in ids]
         while pending:
-            chunk, pending = pending[:ASSOCIATION_BATCH], pending[ASSOCIATION_BATCH:]
+            chunk, pending = pending[:ASSOCIATION_READS], pending[ASSOCIATION_READS:]
             data = self.api.json("POST", f"crm/v4/associations/{from_type}/{to_type}/batch/read",
                                  json={"inputs": chunk})
             for item in data.get("results") or []:
@@ -269,10 +270,9 @@ class HubSpot:
             low = newest
 
     def _search(self, object_type, filters, sort, properties, after):
+        # `sorts` as objects, as HubSpot's search guide writes them (the spec says strings).
         body = {"filterGroups": [{"filters": filters}], "sorts": [sort],
-                "properties": list(properties), "limit": SEARCH_PAGE}
-        if after:
-            body["after"] = after
+                "properties": list(properties), "limit": SEARCH_PAGE, "after": after or "0"}
         return self.api.json("POST", f"crm/v3/objects/{object_type}/search", json=body,
                              limiter=self.search_limiter)
 

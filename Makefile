@@ -34,6 +34,7 @@ bench: env
 # and the Slack bot in socket mode when tokens are set (the sandbox's Slack view otherwise).
 demo: env
 	@[ -f .env ] || { cp .env.demo .env; echo "created .env from .env.demo (points at the sandbox)"; }
+	$(BIN)/honcho run -e .env.demo $(BIN)/syncdesk init --demo
 	$(BIN)/honcho -e .env.demo start
 
 clean:

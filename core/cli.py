@@ -35,12 +35,31 @@ def cli(ctx):
     ctx.obj = Env()
 
 
+DEMO_PASSWORD = "syncdesk-demo"  # the demo only ever talks to the sandbox
+DEMO_SETTINGS = {"sync.enabled": "on", "customers.direction": "export",
+                 "schedule.enabled": "on", "schedule.frequency": "minutes",
+                 "schedule.every_minutes": "1", "joor.upload": "on", "joor.update": "on"}
+
+
 @cli.command()
+@click.option("--demo", is_flag=True, help="Also switch sync on with a one-minute schedule and "
+              "create the panel administrator demo (for the sandbox only).")
 @click.pass_obj
-def init(env):
+def init(env, demo):
     """Create the database (or bring it up to date)."""
-    env.open()
+    config = env.open()
     click.echo(f"database ready: {store.db.obj.database}")
+    if not demo:
+        return
+    for key, value in DEMO_SETTINGS.items():
+        settings.set(key, value)
+    if config.slack_alerts_channel:
+        settings.set("slack.alerts_channel", config.slack_alerts_channel)
+    from core import accounts
+
+    if accounts.Admin.get_or_none(accounts.Admin.username == "demo") is None:
+        accounts.create_admin("demo", DEMO_PASSWORD)
+    click.echo(f"demo settings applied; panel sign-in: demo / {DEMO_PASSWORD}")
 
 
 @cli.command()

@@ -40,7 +40,8 @@ class Context:
     def record_plan(self, plan):
         """A dry run keeps its plan on the run instead of writing it."""
         for w in plan.writes:
-            self.progress.add(**{_PLANNED.get(w.action, "unchanged"): 1})
+            if w.action in _PLANNED:  # a link to a contact written for another customer is no write
+                self.progress.add(**{_PLANNED[w.action]: 1})
             if len(self.plan) < PLAN_LIMIT:
                 self.plan.append({"record": w.name, "object": w.kind, "action": w.action,
                                   "reason": w.reason, "remote_id": w.remote_id or ""})
@@ -53,7 +54,7 @@ class Context:
                                   "reason": str(error), "remote_id": ""})
 
 
-_PLANNED = {"create": "created", "update": "updated", "link": "updated", "skip": "unchanged"}
+_PLANNED = {"create": "created", "update": "updated", "skip": "unchanged"}
 
 
 def _handlers():

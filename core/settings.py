@@ -13,7 +13,7 @@ FREQUENCIES = ("2h", "4h", "8h", "12h", "daily", "minutes")
 DEFAULTS = {
     "sync.enabled": False,
     "customers.direction": "export",
-    "products.direction": "export",
+    "products.direction": "off",  # products and sales sync are not built yet
     "sales.direction": "off",
     "customers.field_map": [],
     "customers.export_suppliers": False,

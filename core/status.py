@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import replace
 
 from core import cursors, runs, settings
-from core.store import Result, Run, utcnow
+from core.store import Pending, Run, utcnow
 
 DIRECTIONS = {"export": "Cin7 → HubSpot", "import": "HubSpot → Cin7"}
 
@@ -50,19 +50,12 @@ def last_runs():
     return out
 
 
-def pending(entity):
-    """Records whose last attempt failed and have not succeeded since."""
-    failed = (Result.select(Result.record_id, Result.record_name, Result.reason)
-              .join(Run).where(Run.entity == entity, Result.outcome == "failed", Run.dry_run == False)  # noqa: E712
-              .order_by(Result.id.desc()))
-    ok = {r.record_id for r in Result.select(Result.record_id, Result.id).join(Run).where(
-        Run.entity == entity, Result.outcome == "ok")}
-    seen, out = set(), []
-    for row in failed:
-        if row.record_id not in seen and row.record_id not in ok:
-            seen.add(row.record_id)
-            out.append(row)
-    return out
+def pending(entity, direction=None):
+    """Records whose last attempt failed and have not succeeded since, oldest first."""
+    query = Pending.select().where(Pending.entity == entity)
+    if direction:
+        query = query.where(Pending.direction == direction)
+    return list(query.order_by(Pending.first_failed_at))
 
 
 def overview(now=None):
@@ -77,7 +70,7 @@ def overview(now=None):
         rows.append({"entity": entity, "direction": direction, "last_run": run,
                      "cursor": since, "resume_page": page,
                      "active": runs.active(entity, direction) if direction != "off" else None,
-                     "pending": len(pending(entity)) if direction != "off" else 0})
+                     "pending": len(pending(entity, direction)) if direction != "off" else 0})
     day_ago = now - datetime.timedelta(hours=24)
     failed_runs = list(Run.select().where(Run.status == "failed", Run.created_at >= day_ago)
                        .order_by(Run.id.desc()))

@@ -168,3 +168,31 @@ def test_field_mapping_creates_properties_in_the_cin7_group(config, sandbox):
     customer = next(c for c in cin7_customers(sandbox) if c["Contacts"])
     company = by_name(sandbox.hubspot("companies"), "cin7_customer_id", customer["ID"])[0]
     assert company["properties"]["cin7_payment_term"] == customer["PaymentTerm"]
+
+
+def test_a_failed_record_stays_pending_until_it_is_fixed(config, sandbox):
+    from core import status
+
+    victim = next(c for c in cin7_customers(sandbox) if c["Contacts"] and c["Name"] not in GUIDE)
+    good = victim["Contacts"][0]
+    cin7_put(sandbox, {"ID": victim["ID"], "Contacts": [dict(good, Email="broken@")]})
+    export(config)
+    export(config)  # nothing changed: the record is still pending, not forgotten
+    [row] = status.pending("customers", "export")
+    assert row.record_id == victim["ID"] and row.field == "Email"
+    cin7_put(sandbox, {"ID": victim["ID"], "Contacts": [dict(good, Email="fixed@example.com")]})
+    export(config)
+    assert status.pending("customers", "export") == []
+
+
+def test_a_call_that_times_out_is_retried(tmp_path, sandbox):
+    from core import store
+    from tests.conftest import make_config
+
+    config = make_config(tmp_path / "slow", sandbox.url, http_timeout=0.5)
+    store.init(config.database_url)
+    settings.set("sync.enabled", "on")
+    sandbox.fault(system="hubspot", kind="timeout", count=1, delay=2, path="batch/upsert")
+    run = export(config)
+    assert run.status == "finished", run.message
+    assert len(sandbox.hubspot("companies")) == sum(1 for c in cin7_customers(sandbox) if c["Contacts"])

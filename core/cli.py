@@ -92,7 +92,7 @@ def sync(env, entity, dry_run, full, only, direction):
             if len(run.plan) > 50:
                 click.echo(f"  … and {len(run.plan) - 50} more")
         for result in runs.results(run, outcome="failed", limit=20):
-            click.echo(f"  failed: {result.reason}" + (f" [{result.field}]" if result.field else ""))
+            click.echo(f"  failed: {status.describe_failure(result)}")
         worst = max(worst, {"finished": 0, "refused": 2}.get(run.status, 1))
     sys.exit(worst)
 
@@ -208,7 +208,7 @@ def runs_command(env, run_id):
         raise click.ClickException(f"no run {run_id}")
     click.echo(status.describe_run(run))
     for result in runs.results(run, outcome="failed"):
-        click.echo(f"  {result.record_name}: {result.reason}")
+        click.echo(f"  {status.describe_failure(result)}")
 
 
 def _load_plugins():

@@ -155,6 +155,14 @@ class Write:
     parent: str | None = None  # the company this contact is associated with, as last saved
     saved_parent: str | None = None
     ok: bool = False  # written, linked or unchanged in this run
+    customer_name: str = ""
+
+    @property
+    def label(self):
+        """How a failure names this record: the customer, and the contact when it is one."""
+        if self.entity == "contact":
+            return f"customer '{self.customer_name}', contact '{self.name}'"
+        return f"customer '{self.customer_name or self.name}'"
 
 
 @dataclass
@@ -215,7 +223,7 @@ def plan_export(customers, links, email_owners, field_map, force=False):
 def _write(kind, entity, cin7_id, customer, props, link, id_property, key, force, name=None):
     print_ = fingerprint(props)
     write = Write(kind=kind, entity=entity, cin7_id=cin7_id, customer_id=customer.id,
-                  name=name or customer.name, action="create", key=key, id_property=id_property,
+                  customer_name=customer.name, name=name or customer.name, action="create", key=key, id_property=id_property,
                   properties=props, fingerprint=print_)
     if link is not None and link.remote_id:
         write.remote_id = link.remote_id
@@ -232,14 +240,14 @@ def _contact_write(customer, contact, links, claimed, force):
     if email and link is None and email in claimed:
         # Another Cin7 contact already gave this e-mail its HubSpot contact (CUS-2).
         return Write(kind="contact", entity="contact", cin7_id=contact.id, customer_id=customer.id,
-                     name=contact.name, action="link", key=email, id_property="email",
+                     customer_name=customer.name, name=contact.name, action="link", key=email, id_property="email",
                      remote_id=claimed[email], company_of=customer.id,
                      reason=f"e-mail {email} is shared with another customer's contact")
     if email and link is not None and link.fingerprint is None:
         # Linked through a shared e-mail: the owner's properties stand.
         parent = getattr(link, "parent_remote_id", None)
         return Write(kind="contact", entity="contact", cin7_id=contact.id, customer_id=customer.id,
-                     name=contact.name, action="skip", key=email, id_property="email",
+                     customer_name=customer.name, name=contact.name, action="skip", key=email, id_property="email",
                      remote_id=link.remote_id, company_of=customer.id, parent=parent,
                      saved_parent=parent,
                      reason="shares its e-mail with another customer's contact")

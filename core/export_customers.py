@@ -82,7 +82,7 @@ def apply(ctx, plan):
     """
     progress = ctx.progress
     for customer, error in plan.failures:
-        progress.result(customer.id, customer.name, "fail", "failed", error.field, str(error))
+        progress.result(customer.id, error.record, "fail", "failed", error.field, error.reason)
     for w in plan.writes:
         w.ok = w.action == "skip"
     progress.add(unchanged=sum(1 for w in plan.writes if w.action == "skip"))
@@ -134,8 +134,7 @@ def _record(ctx, writes, result, key_of):
             ctx.progress.add(**{"created" if created else "updated": 1})
         else:
             field, reason = result.failed.get(key, ("", "no answer from HubSpot"))
-            ctx.progress.result(w.customer_id, w.name, w.action, "failed", field,
-                                f"{w.kind} '{w.name}': {reason}")
+            ctx.progress.result(w.customer_id, w.label, w.action, "failed", field, reason)
 
 
 def _resolve_shared(ctx, plan):
@@ -149,9 +148,9 @@ def _resolve_shared(ctx, plan):
         w.remote_id = w.remote_id or owner_ids.get(w.key)
         w.ok = bool(w.remote_id)
         if not w.ok:
-            ctx.progress.result(w.customer_id, w.name, "link", "failed", "Email",
-                                f"contact '{w.name}': the HubSpot contact for {w.key} could not "
-                                "be written, so it cannot be shared")
+            ctx.progress.result(w.customer_id, w.label, "link", "failed", "Email",
+                                f"the HubSpot contact for {w.key} could not be written, so it "
+                                "cannot be shared")
 
 
 def _associate(ctx, plan, companies):
@@ -169,8 +168,8 @@ def _associate(ctx, plan, companies):
                ctx.hubspot.associate("contacts", "companies", pairs, hs.CONTACT_TO_COMPANY)}
     for w, company_id in todo:
         if (w.remote_id, company_id) in refused:
-            ctx.progress.result(w.customer_id, w.name, "associate", "failed", "",
-                                f"contact '{w.name}': association with its company refused by "
-                                f"HubSpot: {refused[(w.remote_id, company_id)]}")
+            ctx.progress.result(w.customer_id, w.label, "associate", "failed", "",
+                                "association with its company refused by HubSpot: "
+                                + refused[(w.remote_id, company_id)])
         else:
             w.parent = company_id

@@ -131,8 +131,8 @@ def _import_one(ctx, index, remote_id, source, people, options, remote_type):
     try:
         saved = ctx.cin7.save_customer(customer)
     except RecordError as exc:
-        progress.result(remote_id, wanted.name, action, "failed", exc.field,
-                        f"Cin7 refused customer '{wanted.name}': {exc.reason}")
+        progress.result(remote_id, f"customer '{wanted.name}'", action, "failed", exc.field,
+                        f"Cin7 refused it: {exc.reason}")
         return
     index.add(saved)
     links.save("hubspot", "customer", f"hubspot:{remote_id}", remote_type, saved.id,

@@ -47,8 +47,8 @@ class Context:
                                   "reason": w.reason, "remote_id": w.remote_id or ""})
         for record, error in plan.failures:
             name = getattr(record, "name", str(record))
-            self.progress.result(getattr(record, "id", name), name, "fail", "failed",
-                                 error.field, str(error))
+            self.progress.result(getattr(record, "id", name), error.record, "fail", "failed",
+                                 error.field, error.reason)
             if len(self.plan) < PLAN_LIMIT:
                 self.plan.append({"record": name, "object": "", "action": "fail",
                                   "reason": str(error), "remote_id": ""})

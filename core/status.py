@@ -25,13 +25,17 @@ def describe_run(run):
     return text
 
 
+def describe_failure(result):
+    """"customer 'X', contact 'Y': Email: 'z' is not a valid e-mail address"."""
+    field = f"{result.field}: " if result.field else ""
+    return f"{result.record_name or result.record_id}: {field}{result.reason}"
+
+
 def failures_by_reason(run, limit=None):
     """[(reason, [record names])], most frequent first, for alerts and summaries."""
     groups = {}
     for result in runs.results(run, outcome="failed"):
-        reason = result.reason.split(": ", 1)[-1] if result.reason.startswith(
-            ("company '", "contact '")) else result.reason
-        key = f"{result.field}: {reason}" if result.field and result.field not in reason else reason
+        key = f"{result.field}: {result.reason}" if result.field else result.reason
         groups.setdefault(key, []).append(result.record_name or result.record_id)
     ordered = sorted(groups.items(), key=lambda kv: -len(kv[1]))
     return ordered[:limit] if limit else ordered

@@ -107,7 +107,7 @@ def test_bad_email_fails_alone_and_the_run_goes_on(config, sandbox):
     assert run.status == "finished" and run.failed == 1
     [failure] = [r for r in run.results if r.outcome == "failed"]
     assert failure.field == "Email" and "not-an-email" in failure.reason
-    assert contact["Name"] in failure.reason
+    assert contact["Name"] in failure.record_name and victim["Name"] in failure.record_name
     assert by_name(sandbox.hubspot("companies"), "cin7_customer_id", victim["ID"])
 
 

@@ -1,0 +1,123 @@
+"""Panel administrators and sign-in attempts, kept in the store.
+
+Failed sign-ins are rows in the store rather than counters in memory, so every gunicorn
+worker (and every panel process) sees the same count and the limit holds for all of them.
+"""
+
+import datetime
+
+from peewee import AutoField, CharField, DateTimeField
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core.errors import SyncError
+from core.store import BaseModel, atomic_write, utcnow
+
+WINDOW = datetime.timedelta(minutes=15)
+MAX_FAILURES = {"user": 5, "ip": 20}  # failed attempts allowed per WINDOW, per user and per IP
+MIN_PASSWORD = 10
+# Checked when the user name is unknown, so an unknown name costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a password")
+
+
+class AccountError(SyncError):
+    """An account could not be created or signed in; the message says why."""
+
+
+class Admin(BaseModel):
+    id = AutoField()
+    username = CharField(unique=True)
+    password_hash = CharField()
+    created_at = DateTimeField(default=lambda: utcnow())
+    signed_in_at = DateTimeField(null=True)
+
+
+class LoginAttempt(BaseModel):
+    """One failed sign-in, counted against its user name and its IP address."""
+
+    id = AutoField()
+    key = CharField()  # "user:<name>" or "ip:<address>"
+    at = DateTimeField(default=lambda: utcnow())
+
+    class Meta:
+        indexes = ((("key", "at"), False),)
+
+
+MODELS = [Admin, LoginAttempt]
+
+
+def _clean(username):
+    return (username or "").strip().lower()
+
+
+def create_admin(username, password):
+    """A new administrator; refuses a taken name or a short password."""
+    username = _clean(username)
+    if not username:
+        raise AccountError("a user name is required")
+    if len(password or "") < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    if Admin.get_or_none(Admin.username == username):
+        raise AccountError(f"an administrator named {username!r} already exists")
+    with atomic_write():
+        return Admin.create(username=username, password_hash=generate_password_hash(password))
+
+
+def set_password(username, password):
+    """Replace an administrator's password."""
+    admin = Admin.get_or_none(Admin.username == _clean(username))
+    if admin is None:
+        raise AccountError(f"no administrator named {_clean(username)!r}")
+    if len(password or "") < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    admin.password_hash = generate_password_hash(password)
+    with atomic_write():
+        admin.save()
+    return admin
+
+
+def get(admin_id):
+    return Admin.get_or_none(Admin.id == admin_id)
+
+
+def _keys(username, ip):
+    return {"user": f"user:{_clean(username)}", "ip": f"ip:{ip or '?'}"}
+
+
+def blocked(username, ip, now=None):
+    """Minutes to wait before another attempt is allowed, or 0."""
+    now = now or utcnow()
+    for kind, key in _keys(username, ip).items():
+        recent = (LoginAttempt.select(LoginAttempt.at)
+                  .where(LoginAttempt.key == key, LoginAttempt.at > now - WINDOW)
+                  .order_by(LoginAttempt.at.desc()).limit(MAX_FAILURES[kind]))
+        times = [row.at for row in recent]
+        if len(times) >= MAX_FAILURES[kind]:
+            free_at = times[-1] + WINDOW
+            return max(1, int((free_at - now).total_seconds() // 60) + 1)
+    return 0
+
+
+def sign_in(username, password, ip, now=None):
+    """The administrator these credentials belong to; AccountError otherwise."""
+    now = now or utcnow()
+    wait = blocked(username, ip, now)
+    if wait:
+        raise AccountError(f"too many failed sign-ins: try again in {wait} minute(s)")
+    admin = Admin.get_or_none(Admin.username == _clean(username))
+    if not check_password_hash(admin.password_hash if admin else _DUMMY_HASH, password or ""):
+        _fail(username, ip, now)
+        raise AccountError("wrong user name or password")
+    with atomic_write():
+        LoginAttempt.delete().where(LoginAttempt.key == _keys(username, ip)["user"]).execute()
+        admin.signed_in_at = now
+        admin.save()
+    return admin
+
+
+def _fail(username, ip, now):
+    with atomic_write():
+        for key in _keys(username, ip).values():
+            LoginAttempt.create(key=key, at=now)
+            # Old rows only ever matter for WINDOW; drop them as we go.
+            LoginAttempt.delete().where(LoginAttempt.key == key,
+                                        LoginAttempt.at < now - WINDOW).execute()

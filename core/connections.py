@@ -1,0 +1,227 @@
+"""Keys entered in the panel (CON-1), encrypted at rest, and what "Disconnect" removes (CON-3).
+
+Keys set in the environment win over keys saved here: `effective_config` fills only the
+fields the environment left empty. Values are encrypted with Fernet under a key derived
+from SECRET_KEY; if SECRET_KEY changes, saved keys can no longer be read and must be
+entered again (they are never guessed at).
+"""
+
+import base64
+import json
+from dataclasses import dataclass, replace
+
+import requests
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from core import links
+from core.errors import ConfigError
+from core.store import Connection, Cursor, Link, Setting, atomic_write, utcnow
+
+
+@dataclass(frozen=True)
+class Key:
+    field: str  # the Config field it fills
+    label: str
+    secret: bool = True
+
+
+SYSTEMS = {
+    "cin7": ("Cin7 Core", (Key("cin7_account_id", "Account ID", secret=False),
+                           Key("cin7_application_key", "Application key"))),
+    "hubspot": ("HubSpot", (Key("hubspot_token", "Private app token"),)),
+    "joor": ("JOOR", (Key("joor_token", "API token"),)),
+    "slack": ("Slack", (Key("slack_bot_token", "Bot token"),
+                        Key("slack_signing_secret", "Signing secret"),
+                        Key("slack_app_token", "App token (socket mode)"))),
+}
+
+
+def _fernet(secret_key):
+    if not secret_key:
+        raise ConfigError("SECRET_KEY is not set: it is needed to encrypt saved keys.")
+    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"syncdesk",
+               info=b"connection keys").derive(secret_key.encode())
+    return Fernet(base64.urlsafe_b64encode(raw))
+
+
+def _fields(system):
+    if system not in SYSTEMS:
+        raise ConfigError(f"unknown system {system!r}")
+    return {key.field: key for key in SYSTEMS[system][1]}
+
+
+def load(system, secret_key):
+    """The keys saved for `system` as {config field: value}; {} if none or unreadable."""
+    row = Connection.get_or_none(Connection.system == system)
+    if row is None or not row.secrets:
+        return {}
+    try:
+        return json.loads(_fernet(secret_key).decrypt(row.secrets.encode()))
+    except InvalidToken:
+        return {}
+
+
+def readable(system, secret_key):
+    """False when keys are saved but SECRET_KEY no longer opens them."""
+    row = Connection.get_or_none(Connection.system == system)
+    return not (row and row.secrets) or bool(load(system, secret_key))
+
+
+def save(system, values, secret_key):
+    """Store the non-empty `values` for `system`; empty ones keep what was saved before."""
+    allowed = _fields(system)
+    keys = load(system, secret_key)
+    keys.update({k: v.strip() for k, v in values.items() if k in allowed and (v or "").strip()})
+    token = _fernet(secret_key).encrypt(json.dumps(keys).encode()).decode()
+    with atomic_write():
+        Connection.insert(system=system, secrets=token, updated_at=utcnow()).on_conflict(
+            conflict_target=[Connection.system],
+            update={Connection.secrets: token, Connection.updated_at: utcnow()}).execute()
+    return sorted(keys)
+
+
+def effective_config(config):
+    """`config` with saved keys filled in where the environment left a field empty."""
+    filled = {}
+    for system in SYSTEMS:
+        if not Connection.get_or_none(Connection.system == system):
+            continue
+        for name, value in load(system, config.secret_key).items():
+            if name in _fields(system) and not getattr(config, name) and value:
+                filled[name] = value
+    return replace(config, **filled) if filled else config
+
+
+def _mask(value, secret):
+    if not secret:
+        return value
+    return "••••••••" + (value[-4:] if len(value) >= 16 else "")
+
+
+def masked(system, config):
+    """One row per key: where it comes from and a masked view; never the value itself."""
+    saved = load(system, config.secret_key)
+    rows = []
+    for key in SYSTEMS[system][1]:
+        env_value, saved_value = getattr(config, key.field), saved.get(key.field, "")
+        source = "environment" if env_value else "panel" if saved_value else ""
+        rows.append({"field": key.field, "label": key.label, "secret": key.secret,
+                     "source": source, "shown": _mask(env_value or saved_value, key.secret),
+                     "shadowed": bool(env_value and saved_value)})
+    return rows
+
+
+def last_check(system):
+    """The stored answer of the last test: (ok, message, checked_at) or None."""
+    row = Connection.get_or_none(Connection.system == system)
+    if row is None or row.checked_at is None:
+        return None
+    return row.check_ok, row.check_message, row.checked_at
+
+
+def configured(system, config):
+    """True when every key this system needs has a value (environment or panel)."""
+    cfg = effective_config(config)
+    return all(getattr(cfg, key.field) for key in SYSTEMS[system][1]
+               if key.field != "slack_app_token")
+
+
+def _scrub(text, config):
+    for key in (k for _, keys in SYSTEMS.values() for k in keys if k.secret):
+        value = getattr(config, key.field)
+        if value and len(value) >= 4:
+            text = text.replace(value, "••••")
+    return text
+
+
+def _probe(system, config):
+    """A cheap real call proving the keys work; returns what the system answered."""
+    from core.connectors.cin7 import Cin7
+    from core.connectors.hubspot import HubSpot
+
+    quick = replace(config, max_retries=1)
+    if system == "cin7":
+        return f"company: {Cin7(quick).me().get('Company', '?')}"
+    if system == "hubspot":
+        return f"portal {HubSpot(quick).account().get('portalId', '?')}"
+    if system == "slack":
+        return _slack_auth_test(quick)
+    return _joor_probe(quick)
+
+
+def _slack_auth_test(config):
+    config.require("slack_bot_token")
+    response = requests.post(config.slack_api_url.rstrip("/") + "/auth.test",
+                             headers={"Authorization": f"Bearer {config.slack_bot_token}"},
+                             timeout=config.http_timeout)
+    body = response.json()
+    if not body.get("ok"):
+        raise ConfigError(f"Slack refused the bot token ({body.get('error', response.status_code)})")
+    return f"team {body.get('team', '?')}, bot user {body.get('user', '?')}"
+
+
+def _joor_probe(config):
+    from core.connectors.joor import Joor
+
+    config.require("joor_token")
+    if hasattr(config, "joor_page_size"):
+        config = replace(config, joor_page_size=1)  # one connection is enough to prove it
+    next(Joor(config).connection_pages(), None)
+    return "token accepted: connections can be read"
+
+
+def check(system, config):
+    """Test `system` with its effective keys, remember the answer; returns (ok, message)."""
+    _fields(system)
+    cfg = effective_config(config)
+    if not configured(system, config):
+        ok, message = None, "keys not set"
+    else:
+        try:
+            ok, message = True, _probe(system, cfg)
+        except Exception as exc:  # any failure is the answer to show
+            ok, message = False, _scrub(str(exc), cfg)
+    with atomic_write():
+        Connection.insert(system=system, check_ok=ok, check_message=message,
+                          checked_at=utcnow()).on_conflict(
+            conflict_target=[Connection.system],
+            update={Connection.check_ok: ok, Connection.check_message: message,
+                    Connection.checked_at: utcnow()}).execute()
+    return ok, message
+
+
+def disconnect(system):
+    """CON-3: forget this system's keys, links and mappings; nothing changes in the systems."""
+    _fields(system)
+    removed = {"links": 0, "mappings": 0}
+    with atomic_write():
+        Connection.delete().where(Connection.system == system).execute()
+        if system == "cin7":  # every link pairs a Cin7 record with another system's
+            removed["links"] = Link.delete().execute()
+        elif system in ("hubspot", "joor"):
+            removed["links"] = links.forget_system(system)
+        if system in ("cin7", "hubspot"):
+            # Cursors say what was already synced; without links they would skip records.
+            Cursor.delete().execute()
+        if system == "hubspot":
+            row = Setting.get_or_none(Setting.key == "customers.field_map")
+            removed["mappings"] = len(row.value or []) if row else 0
+            Setting.delete().where(Setting.key == "customers.field_map").execute()
+    if system == "cin7":
+        from core import catalog
+
+        catalog.forget()
+    return removed
+
+
+def disconnect_preview(system):
+    """What `disconnect(system)` would remove, for the confirmation page."""
+    _fields(system)
+    count = {"cin7": Link.select().count(),
+             "hubspot": Link.select().where(Link.system == "hubspot").count(),
+             "joor": Link.select().where(Link.system == "joor").count()}.get(system, 0)
+    row = Setting.get_or_none(Setting.key == "customers.field_map")
+    mappings = len(row.value or []) if row and system == "hubspot" else 0
+    return {"links": count, "mappings": mappings}

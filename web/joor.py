@@ -1,0 +1,169 @@
+"""JOOR (JOOR-1..4): settings, upload and update lists with CSV, customers' JOOR states,
+the match review (Confirm / Reject / Another one, with htmx) and the unmatched lists.
+
+Pages read the store (the Cin7 customers as last read, the JOOR links, the proposals);
+the work itself (match, upload, update, follow) is a run the worker executes.
+"""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_htmx.responses import HTMXResponseClientRedirect
+from jinja2_fragments.flask import render_block
+
+from core import joor, joor_customers, joor_follow, joor_review, joor_runs, settings
+from core.connections import effective_config
+from core.errors import SyncError
+from core.store import Link
+from web import current_admin, current_config
+from web.views import partial
+
+bp = Blueprint("joor", __name__, url_prefix="/joor")
+PER_PAGE = 50
+LISTS = {"upload": ("Upload customers to JOOR", joor_customers.to_upload),
+         "update": ("Update customers in JOOR", joor_customers.to_update),
+         "customers": ("Customers in JOOR", None)}
+CODE_FIELDS = ("ID", "Name", "TaxNumber") + tuple(f"AdditionalAttribute{i}" for i in range(1, 11))
+DECISIONS = {"confirm": joor_review.confirm, "reject": joor_review.reject,
+             "skip": lambda pair_id, who: joor_review.skip(pair_id)}
+
+
+@bp.get("/")
+def index():
+    """Where the JOOR customers stand, the JOOR settings, the last runs."""
+    states = {state: Link.select().where(Link.system == "joor", Link.state == state).count()
+              for state in joor_customers.STATE_WORDS}
+    jobs, pending = joor_follow.unsettled()
+    return render_template(
+        "joor/index.html", states=states, words=joor_customers.STATE_WORDS, jobs=jobs,
+        waiting=joor.waiting(), counts=joor_review.counts(), read_at=joor_customers.read_at(),
+        latest={d: joor_runs.latest(d) for d in joor_runs.DIRECTIONS}, code_fields=CODE_FIELDS,
+        settings={k: settings.get(f"joor.{k}") for k in ("upload", "update", "customer_code_field")},
+        connected=bool(effective_config(current_config()).joor_token),
+        upload_count=joor_customers.to_upload().count(),
+        update_count=joor_customers.to_update().count())
+
+
+@bp.post("/settings")
+def save_settings():
+    """JOOR-1: upload on/off, update on/off, the Cin7 field that is the customer code."""
+    try:
+        for key in ("upload", "update"):
+            settings.set(f"joor.{key}", "on" if request.form.get(key) else "off")
+        field = request.form.get("customer_code_field") or "ID"
+        if field not in CODE_FIELDS:
+            raise SyncError(f"{field!r} is not a Cin7 field that can be the customer code")
+        settings.set("joor.customer_code_field", field)
+    except SyncError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("JOOR settings saved.", "success")
+    return redirect(url_for("joor.index"))
+
+
+@bp.post("/run/<direction>")
+def start(direction):
+    """Queue a JOOR match, upload, update or follow (of the ticked customers, if any)."""
+    if direction not in joor_runs.DIRECTIONS:
+        abort(404)
+    from tasks.joor_jobs import enqueue  # late: importing tasks opens the queue
+
+    ids = [i for i in request.form.getlist("ids") if i]
+    kind = request.form.get("list")
+    if not ids and kind in ("upload", "update") and request.form.get("q"):  # all listed
+        ids = [r.cin7_id for r in _query(kind, {"q": request.form["q"], "state": ""})]
+        if not ids:
+            flash("No customer matches that search.", "warn")
+            return redirect(url_for("joor.customer_list", kind=kind, q=request.form["q"]))
+    run, created = enqueue(direction, "panel", current_admin(), only=ids[:5000] or None)
+    if not created:
+        flash(f"A JOOR {direction} is already waiting to start (run #{run.id}).", "warn")
+    target = url_for("runs.show", run_id=run.id)
+    if request.headers.get("HX-Request") == "true":
+        return HTMXResponseClientRedirect(target)
+    return redirect(target)
+
+
+def _list_args():
+    return {"q": request.args.get("q", "").strip()[:200],
+            "state": request.args.get("state", "") if request.args.get("state") in
+            joor_customers.STATE_WORDS else ""}
+
+
+def _query(kind, args):
+    if kind == "customers":
+        return joor_customers.in_joor(args["q"], args["state"] or None)
+    return LISTS[kind][1](args["q"])
+
+
+@bp.get("/<any(upload, update, customers):kind>")
+def customer_list(kind):
+    """The upload list (JOOR-2), the update list (JOOR-3) or everyone's JOOR state."""
+    args = _list_args()
+    page = max(1, request.args.get("page", 1, type=int))
+    rows, total = joor_customers.page(_query(kind, args), page, PER_PAGE)
+    return partial("joor/list.html", "table", kind=kind, title=LISTS[kind][0], rows=rows,
+                   total=total, page=page, per_page=PER_PAGE, args=args,
+                   filters={k: v for k, v in args.items() if v}, state_of=joor_customers.state_of,
+                   words=joor_customers.STATE_WORDS, read_at=joor_customers.read_at(),
+                   enabled=kind == "customers" or settings.get(f"joor.{kind}"),
+                   held=joor_customers.under_review().count() if kind == "upload" else 0)
+
+
+@bp.get("/<any(upload, update, customers):kind>.csv")
+def download(kind):
+    """The same list as a spreadsheet."""
+    text = joor_customers.to_csv(_query(kind, _list_args()))
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="joor-{kind}.csv"'})
+
+
+@bp.post("/refresh")
+def refresh():
+    """Read the Cin7 customers again, for the lists."""
+    from core.connectors.cin7 import Cin7
+
+    try:
+        count = joor_customers.refresh(Cin7(effective_config(current_config())),
+                                       settings.get("joor.customer_code_field"))
+    except SyncError as exc:
+        flash(f"Could not read customers from Cin7: {exc}", "error")
+    else:
+        flash(f"{count} customer(s) read from Cin7.", "success")
+    return redirect(request.form.get("back") or url_for("joor.index"))
+
+
+@bp.get("/match")
+def review():
+    """JOOR-4: the doubtful pairs, best first, each with Confirm / Reject / Another one."""
+    page = max(1, request.args.get("page", 1, type=int))
+    query = (joor_review.MatchProposal.select()
+             .where(joor_review.MatchProposal.status == "review")
+             .order_by(joor_review.MatchProposal.skips, joor_review.MatchProposal.score.desc(),
+                       joor_review.MatchProposal.id))
+    return render_template("joor/match.html", pairs=list(query.paginate(page, PER_PAGE)),
+                           total=query.count(), page=page, per_page=PER_PAGE,
+                           counts=joor_review.counts(), last=joor_runs.latest("match"))
+
+
+@bp.post("/match/<int:pair_id>/<any(confirm, reject, skip):decision>")
+def decide(pair_id, decision):
+    """Decide one pair; htmx swaps its row for the outcome."""
+    outcome = DECISIONS[decision](pair_id, current_admin())
+    if outcome is None:
+        abort(404)
+    if request.headers.get("HX-Request") == "true":
+        return render_block("joor/match.html", "decided", pair=outcome.proposal,
+                            outcome=outcome, decision=decision)
+    flash(outcome.message, "success" if outcome.done else "warn")
+    return redirect(url_for("joor.review"))
+
+
+@bp.get("/unmatched")
+def unmatched():
+    """Customers and JOOR connections the last match paired with nothing."""
+    q = request.args.get("q", "").strip()[:200]
+    customers = joor_review.unmatched_customers(q)
+    connections = joor_review.unmatched_connections(q)
+    return render_template("joor/unmatched.html", q=q, customers=list(customers.limit(200)),
+                           customer_total=customers.count(),
+                           connections=list(connections.limit(200)),
+                           connection_total=connections.count())

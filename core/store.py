@@ -203,6 +203,10 @@ def open_database(url):
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=15)
+    if url.startswith(("postgres://", "postgresql://")):
+        from core import pg  # the store's REPLACE writes, as upserts
+
+        return pg.connect(url)
     return connect_url(url, unquote_password=True, unquote_user=True)
 
 

@@ -7,7 +7,7 @@ Like the real service: paths are case-insensitive, an unknown path answers 200 w
 
 from flask import Blueprint, Response, jsonify, request
 
-from sandbox import cin7_customers, cin7_refs, faults, ratelimit, seed, state
+from sandbox import cin7_customers, cin7_refs, cin7_webhooks, faults, ratelimit, seed, state
 from sandbox.cin7_customers import Cin7Error
 
 bp = Blueprint("cin7", __name__, url_prefix="/cin7")
@@ -151,5 +151,6 @@ ROUTES = {
     "me": {"GET": me},
     "customer": {"GET": customers_get, "POST": customers_post, "PUT": customers_put},
     "ref/pricetier": {"GET": price_tiers},
+    "webhooks": cin7_webhooks.ROUTES,
     **{path: {"GET": book_page(path)} for path in PAGED_BOOKS},
 }

@@ -219,3 +219,19 @@ class Cin7:
             if len(items) < PAGE_LIMIT or len(names) >= total:
                 return names
             page += 1
+
+    def webhooks(self):
+        """The account's webhook subscriptions (needs Cin7's Automation module)."""
+        return self.api.json("GET", "webhooks").get("Webhooks") or []
+
+    def create_webhook(self, event_type, url, user="", password=""):
+        """Subscribe `url` to `event_type` (e.g. "Customer/Updated"); basic auth when given.
+
+        Cin7 does not sign deliveries: the password is what proves they come from here.
+        """
+        body = {"Type": event_type, "IsActive": True, "ExternalURL": url,
+                "ExternalAuthorizationType": "basicauth" if password else "noauth"}
+        if password:
+            body.update(ExternalUserName=user or "syncdesk", ExternalPassword=password)
+        items = self.api.json("POST", "webhooks", json=body).get("Webhooks") or []
+        return items[0] if items else body

@@ -39,26 +39,29 @@ class Limiter:
             row = self._query().first()
         return row
 
-    def reserve(self):
-        """Claim the next slot; returns how long to wait before using it."""
+    def reserve(self, cost=1):
+        """Claim the next slot (`cost` slots for a call the vendor counts as several, like
+        JOOR's writes); returns how long to wait before using it."""
         if not self.calls:
             return 0.0
+        cost = max(1, min(int(cost), self.calls))
         with atomic_write():
             row = self._bucket()
             now = self.clock()
             log = [t for t in json.loads(row.log or "[]") if t > now - self.period - MARGIN]
             slot = max(now, row.tat, log[-1] if log else now)
-            if len(log) >= self.calls:
-                slot = max(slot, log[-self.calls] + self.period + MARGIN)
-            log = (log + [slot])[-self.calls:]
+            older = self.calls - cost  # slots that may stay in the window beside these
+            if len(log) > older:
+                slot = max(slot, log[-(older + 1)] + self.period + MARGIN)
+            log = (log + [slot] * cost)[-self.calls:]
             RateBucket.update(log=json.dumps(log), calls=RateBucket.calls + 1).where(
                 RateBucket.name == self.name).execute()
         wait = slot - now
         return wait if wait > 1e-6 else 0.0
 
-    def acquire(self):
-        """Block until a call may be made."""
-        wait = self.reserve()
+    def acquire(self, cost=1):
+        """Block until a call (counted as `cost` calls) may be made."""
+        wait = self.reserve(cost)
         if wait > 0:
             self.waited += wait
             self.sleep(wait)

@@ -36,6 +36,14 @@ def typo(rng, word):
     return word[:at] + rng.choice("aeiourstnl") + word[at + 1:]
 
 
+def _mistyped(name):
+    """'Arabela' for 'Arabella': the first long word loses a letter."""
+    words = name.split()
+    i = next((n for n, w in enumerate(words) if len(w) > 4), 0)
+    words[i] = words[i][:3] + words[i][4:]
+    return " ".join(words)
+
+
 def noisy_name(rng, name, city):
     """The name as someone at JOOR or the brand typed it."""
     words = name.split()
@@ -104,9 +112,11 @@ def connection(rng, customer, number, code):
     }
 
 
-def generate(customers, seed_value=42, share=0.7, extra=0.1, code_share=0.1):
+def generate(customers, seed_value=42, share=0.7, extra=0.1, code_share=0.1, doubtful=0):
     """JOOR connections for `customers` (Cin7 JSON): `share` of them, plus `extra` × len
-    JOOR-only retailers; `code_share` of the shared ones already carry the Cin7 id as code."""
+    JOOR-only retailers; `code_share` of the shared ones already carry the Cin7 id as code.
+    The first `doubtful` shared ones keep only a mistyped name (no e-mail, no address): the
+    pairs a person has to confirm."""
     rng = random.Random(seed_value * 7919 + 1)
     chosen = [c for c in customers if c.get("Status") == "Active" and rng.random() < share]
     strangers = seed.generate_customers(int(len(customers) * extra) + 3, seed_value + 1)[3:]
@@ -116,6 +126,9 @@ def generate(customers, seed_value=42, share=0.7, extra=0.1, code_share=0.1):
         own = k < len(chosen)
         code = customer["ID"] if own and rng.random() < code_share else f"JR{number}"
         item = connection(rng, customer, number, code)
+        if own and k < doubtful:
+            item.update(customer_alias=_mistyped(customer["Name"]), customer_contact_email="",
+                        billing={"billing_addresses": []}, customer_code=f"JR{number}")
         if not own:  # another business with a look-alike name: its own mailboxes
             item["_source"] = None
             email = item["customer_contact_email"]

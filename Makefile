@@ -32,9 +32,12 @@ bench: env
 
 # The whole system on its embedded default: sandbox servers with seeded data, panel, worker,
 # and the Slack bot in socket mode when tokens are set (the sandbox's Slack view otherwise).
+demo: export PATH := $(CURDIR)/$(BIN):$(PATH)
 demo: env
 	@[ -f .env ] || { cp .env.demo .env; echo "created .env from .env.demo (points at the sandbox)"; }
 	$(BIN)/honcho run -e .env.demo $(BIN)/syncdesk init --demo
+	@# The sandbox keeps webhook subscriptions in memory: register them once it is up.
+	@( sleep 6; $(BIN)/honcho run -e .env.demo $(BIN)/syncdesk webhooks register >/dev/null 2>&1 ) &
 	$(BIN)/honcho -e .env.demo start
 
 clean:

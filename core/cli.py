@@ -81,9 +81,10 @@ def sync(env, entity, dry_run, full, only, direction):
         with _bar(run) as hook:
             runs.LISTENERS.append(hook)
             try:
-                run = runner.execute(config, run.id)
+                _execute(config, run)
             finally:
                 runs.LISTENERS.remove(hook)
+        run = runs.get(run.id)
         click.echo(status.describe_run(run))
         if dry_run and run.plan:
             for row in run.plan[:50]:
@@ -95,6 +96,20 @@ def sync(env, entity, dry_run, full, only, direction):
             click.echo(f"  failed: {status.describe_failure(result)}")
         worst = max(worst, {"finished": 0, "refused": 2}.get(run.status, 1))
     sys.exit(worst)
+
+
+def _execute(config, run):
+    """Run now in this process, but never beside a worker's run of the same kind: the
+    worker's lease applies (the CLI waits for it); without the tasks package, run directly."""
+    try:
+        import tasks
+    except ImportError:
+        return runner.execute(config, run.id)
+    tasks.configure(config)
+    if tasks.run_here(run.id) == "queued":
+        tasks.run_sync(run.id)
+        click.echo("another run of the same kind is still going: this one is queued for the "
+                   "worker", err=True)
 
 
 class _bar:

@@ -7,7 +7,43 @@ from core import store
 # Each step receives (database, migrator). Step 1 creates the first schema.
 STEPS = [
     lambda database, migrator: database.create_tables(store.MODELS, safe=True),
+    lambda database, migrator: database.create_tables([_leases().Lease], safe=True),
+    lambda database, migrator: database.create_tables(_panel_models(), safe=True),
+    lambda database, migrator: _joor().create_tables(database),  # JOOR-2..4
+    # Columns and tables added after the first release of the schema.
+    lambda database, migrator: (
+        add_missing_columns(database, migrator, store.Run, ["owner"]),
+        add_missing_columns(database, migrator, store.RateBucket, ["log"]),
+        database.create_tables([store.Pending], safe=True)),
 ]
+
+
+def add_missing_columns(database, migrator, model, names):
+    """Add `model`'s fields `names` where the table lacks them (a fresh table already has them)."""
+    table = model._meta.table_name
+    present = {c.name for c in database.get_columns(table)}
+    operations = [migrator.add_column(table, name, model._meta.fields[name])
+                  for name in names if name not in present]
+    if operations:
+        migrate(*operations)
+
+
+def _joor():
+    from core import joor_store  # JOOR: Cin7 customers read, connections, proposals, jobs
+
+    return joor_store
+
+
+def _panel_models():
+    from core import accounts, catalog  # the panel's admins, sign-in attempts, Cin7 catalogue
+
+    return accounts.MODELS + catalog.MODELS
+
+
+def _leases():
+    from core import leases  # imported late: it defines its model on the store's base
+
+    return leases
 
 
 def _migrator(database):
@@ -33,4 +69,4 @@ def upgrade(database):
     return len(STEPS)
 
 
-__all__ = ["upgrade", "migrate"]
+__all__ = ["upgrade", "add_missing_columns"]

@@ -3,7 +3,7 @@
 import logging
 from dataclasses import dataclass, field
 
-from core import runs, settings
+from core import connections, runs, settings
 from core.errors import ConfigError, RecordError, ServiceError, SyncOff
 
 log = logging.getLogger("syncdesk.runner")
@@ -88,6 +88,7 @@ def connectors(config, entity):
 def execute(config, run_id, page_size=None):
     """Run the sync recorded as `run_id` to its end; returns the finished run row."""
     runs.mark_dead_runs()
+    config = connections.effective_config(config)  # keys saved in the panel, env first
     run = runs.get(run_id)
     progress = runs.Progress(run)
     try:

@@ -127,9 +127,11 @@ def day_summary(day_start, day_end):
 
 def check_connections(config):
     """[(system, ok True/False/None when not configured, message)] with a cheap call each."""
+    from core import connections
     from core.connectors.cin7 import Cin7
     from core.connectors.hubspot import HubSpot
 
+    config = connections.effective_config(config)
     out = []
     for name, keys, make, probe in (
         ("Cin7 Core", ("cin7_account_id", "cin7_application_key"), Cin7,

@@ -76,10 +76,15 @@ def make_config(tmp_path, url, **overrides):
 
 @pytest.fixture
 def config(tmp_path, sandbox):
+    import tasks
+
     cfg = make_config(tmp_path, sandbox.url)
     store.init(cfg.database_url)
     settings.set("sync.enabled", "on")
+    previous = tasks.app.config
+    tasks.configure(cfg)  # runs enqueued in immediate mode use this test's store and sandbox
     yield cfg
+    tasks.configure(previous)
     store.db.close()
 
 

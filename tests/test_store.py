@@ -42,3 +42,32 @@ def test_four_processes_write_at_once_without_database_is_locked(tmp_path):
     assert [p.exitcode for p in procs] == [0, 0, 0, 0]
     store.init(url)
     assert Run.select().count() == 400 and Link.select().count() == 400
+
+
+def test_a_database_from_an_older_release_is_upgraded_in_place(tmp_path):
+    """The first schema had no run owner, no limiter log and no pending table."""
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    con = sqlite3.connect(path)
+    con.executescript("""
+        CREATE TABLE setting (key VARCHAR(255) PRIMARY KEY, value TEXT);
+        INSERT INTO setting VALUES ('schema_version', '1'), ('sync.enabled', 'true');
+        CREATE TABLE run (id INTEGER PRIMARY KEY, entity VARCHAR(255), direction VARCHAR(255),
+            "trigger" VARCHAR(255), who VARCHAR(255), dry_run INTEGER, "full" INTEGER,
+            only TEXT, retry_of INTEGER, status VARCHAR(255), phase VARCHAR(255),
+            total INTEGER, done INTEGER, read INTEGER, created INTEGER, updated INTEGER,
+            unchanged INTEGER, failed INTEGER, message TEXT, plan TEXT, created_at DATETIME,
+            started_at DATETIME, finished_at DATETIME, heartbeat_at DATETIME,
+            api_calls INTEGER, notified INTEGER, channel VARCHAR(255), message_ts VARCHAR(255));
+        INSERT INTO run (id, entity, direction, "trigger", who, status, created, created_at)
+            VALUES (7, 'customers', 'export', 'cli', 'ana', 'finished', 12, '2026-01-01 10:00:00');
+        CREATE TABLE ratebucket (name VARCHAR(255) PRIMARY KEY, tat REAL, calls INTEGER);
+    """)
+    con.close()
+    store.init(f"sqlite:///{path}")
+    run = Run.get(Run.id == 7)
+    assert (run.who, run.created, run.owner) == ("ana", 12, "")
+    assert Setting.get(Setting.key == "sync.enabled").value is True
+    assert store.Pending.select().count() == 0
+    assert migrations.current_version(store.db.obj) == len(migrations.STEPS)

@@ -131,10 +131,14 @@ def main(argv=None):
     print(f"\nScale: {args.big} Cin7 customers against about as many JOOR connections:")
     # JOOR-only retailers added so there are about as many connections as customers
     customers, connections, truth, branches = labelled_set(args.big, args.seed + 1, extra=0.35)
-    _, _, elapsed = quality(customers[:args.big], connections[:args.big], truth, branches)
-    ok = precision >= 0.99 and recall >= 0.9 and elapsed < 5
-    print(f"\nTargets (precision >= 0.99, recall >= 0.9, < 5 s): {'met' if ok else 'NOT met'}")
-    return 0 if ok else 1
+    big_precision, big_recall, elapsed = quality(customers[:args.big], connections[:args.big],
+                                                 truth, branches)
+    verdict = lambda ok: "met" if ok else "NOT met"  # noqa: E731
+    print(f"\nTargets: labelled set precision >= 0.99 and recall >= 0.9: "
+          f"{verdict(precision >= 0.99 and recall >= 0.9)}; at scale precision "
+          f"{verdict(big_precision >= 0.99)}, recall {verdict(big_recall >= 0.9)}; "
+          f"{args.big:,} x {args.big:,} under 5 s: {verdict(elapsed < 5)}")
+    return 0 if precision >= 0.99 and recall >= 0.9 and elapsed < 5 else 1
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from core import links, runner, runs, settings, status, store
 from core.errors import SyncError
 
 # Drivers add their own commands (sandbox, slash, admin, webhooks) when installed.
-PLUGINS = ("sandbox.cli", "bot.cli", "web.cli", "tasks.cli")
+PLUGINS = ("sandbox.cli", "bot.cli", "web.cli", "tasks.cli", "tasks.joor_cli")
 
 
 class Env:

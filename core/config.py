@@ -104,7 +104,10 @@ _LISTS = {"slack_allowed_users", "slack_allowed_channels", "slack_allowed_usergr
 def load(env=None, dotenv_path=None):
     """Build a Config from `env` (default: os.environ after reading `.env`)."""
     if env is None:
-        load_dotenv(dotenv_path or ROOT / ".env", override=False)
+        # SYNCDESK_DOTENV names another file, or "" for none (the tests use that).
+        path = os.environ.get("SYNCDESK_DOTENV", dotenv_path or ROOT / ".env")
+        if path:
+            load_dotenv(path, override=False)
         env = os.environ
     values = {}
     for f in fields(Config):

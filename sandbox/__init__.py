@@ -13,13 +13,14 @@ import threading
 from flask import Flask
 from werkzeug.serving import make_server, run_simple
 
-from sandbox import cin7, control, hubspot, slack, state
+from sandbox import cin7, control, hubspot, joor, slack, state
 
 # name -> (blueprint, fresh(options) -> that system's data); the name is the URL prefix.
 SYSTEMS = {
     "cin7": (cin7.bp, cin7.fresh),
     "hubspot": (hubspot.bp, hubspot.fresh),
     "slack": (slack.blueprint, slack.fresh),
+    "joor": (joor.blueprint, joor.fresh),
 }
 
 

@@ -13,17 +13,22 @@ def register(cli):
                   help='Seed Cin7 from a JSON file in the real shape {"CustomerList": [...]}.')
     @click.option("--seed", default=42, show_default=True)
     @click.option("--fast", is_flag=True, help="No rate limits (the real ones by default).")
-    def sandbox_command(host, port, customers, data, seed, fast):
+    @click.option("--joor-match-seconds", default=72 * 3600, show_default=True,
+                  help="How long JOOR's staff take to match a new customer.")
+    def sandbox_command(host, port, customers, data, seed, fast, joor_match_seconds):
         """Serve simulated Cin7 Core, HubSpot, JOOR and Slack APIs on one port."""
         import sandbox
 
-        options = {"customers": customers, "seed": seed}
+        options = {"customers": customers, "seed": seed, "joor_match_seconds": joor_match_seconds}
         if data:
             options["data"] = data
         if fast:
             options.update(cin7_rate_per_minute=0, hubspot_rate_per_10s=0,
-                           hubspot_search_per_second=0)
+                           hubspot_search_per_second=0, joor_credits=0)
         base = f"http://{host}:{port}"
         click.echo(f"sandbox on {base}\n  CIN7_BASE_URL={base}/cin7/ExternalApi/v2/\n"
-                   f"  HUBSPOT_BASE_URL={base}/hubspot\n  control: {base}/_sandbox/")
+                   f"  HUBSPOT_BASE_URL={base}/hubspot\n  JOOR_BASE_URL={base}/joor/v2/ "
+                   "(JOOR_TOKEN=joor-sandbox-token)\n"
+                   f"  SLACK_API_URL={base}/slack/api/ (channel view: {base}/slack/)\n"
+                   f"  control: {base}/_sandbox/")
         sandbox.run(host, port, options)

@@ -65,8 +65,10 @@ def resend_lost(now):
     A second message for a run is harmless: the run executes once (its lease and status).
     """
     cutoff = now - LOST_AFTER
+    # JOOR work is queued and followed by tasks.joor_jobs, which keeps its own heartbeat.
     stale = [r.id for r in Run.select(Run.id, Run.heartbeat_at, Run.created_at)
-             .where(Run.status == "queued") if (r.heartbeat_at or r.created_at) < cutoff]
+             .where(Run.status == "queued", Run.entity != "joor")
+             if (r.heartbeat_at or r.created_at) < cutoff]
     if not stale:
         return []
     waiting = _queued_in_huey()

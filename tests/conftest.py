@@ -1,11 +1,14 @@
 """Shared fixtures: a running sandbox (HTTP), a fresh store, a Config pointing at both."""
 
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 import requests
 
 os.environ.setdefault("HUEY_IMMEDIATE", "1")
+os.environ["SYNCDESK_DOTENV"] = ""  # a developer's .env (make demo writes one) stays out of tests
 
 from core import config as configuration  # noqa: E402
 from core import settings, store  # noqa: E402
@@ -94,3 +97,55 @@ def db(tmp_path):
     store.init(f"sqlite:///{tmp_path / 'syncdesk.db'}")
     yield store.db
     store.db.close()
+
+
+# -- a real browser: Debian's chromium driven by Playwright, one per test session -----------
+
+ARTIFACTS = Path(__file__).resolve().parent / "browser" / "artifacts"
+# Playwright adds the usual headless flags itself; --disable-gpu is the one it lacks.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def chromium_path():
+    """Debian's chromium: the real binary, or the wrapper script in /usr/bin."""
+    for candidate in ("/usr/lib/chromium/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    path = chromium_path()
+    if path is None:
+        pytest.skip("browser tests need Debian's chromium (apt-get install chromium); "
+                    "it is not installed here")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def tab(chromium, request):
+    """A fresh browser tab (own cookies); a screenshot is kept if the test fails."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()

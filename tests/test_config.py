@@ -34,6 +34,7 @@ def test_bad_number_is_a_clear_error():
 
 def test_cli_prints_one_line_for_a_missing_key(tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "PATH": "/usr/bin:/bin",
+           "SYNCDESK_DOTENV": "",
            "HOME": str(tmp_path)}
     proc = subprocess.run([sys.executable, "-c", "from core.cli import main; main()", "check"],
                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)

@@ -119,6 +119,9 @@ def retry(run_id):
     from tasks import retry_failed  # late: importing tasks opens the queue
 
     run = _run_or_404(run_id)
+    if run.entity == "joor":  # JOOR work settles by itself: the worker follows it
+        flash("JOOR uploads are followed by the worker; upload again from the JOOR page.")
+        return redirect(url_for("runs.show", run_id=run.id))
     again, _ = retry_failed(run.id, current_admin(), trigger="panel")
     if again is None:
         flash("No record failed in this run: nothing to retry.")

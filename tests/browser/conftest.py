@@ -7,7 +7,6 @@ test leaves a screenshot in tests/browser/artifacts/.
 """
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,58 +21,8 @@ from core import accounts
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CONSUMER = str(Path(sys.executable).with_name("huey_consumer"))
 USER, PASSWORD = "ada", "correct horse battery"
-# Playwright adds the usual headless flags itself; --disable-gpu is the one it lacks.
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def chromium_path():
-    """Debian's chromium: the real binary, or the wrapper script in /usr/bin."""
-    for candidate in ("/usr/lib/chromium/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    path = chromium_path()
-    if path is None:
-        pytest.skip("browser tests need Debian's chromium (apt-get install chromium); "
-                    "it is not installed here")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    report = yield
-    setattr(item, f"report_{report.when}", report)
-    return report
-
-
-@pytest.fixture
-def tab(chromium, request):
-    """A fresh browser tab (own cookies); a screenshot is kept if the test fails."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    yield tab
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
-
-
 def consumer_env(cfg):
     """The worker's environment: the test's config, nothing from a developer's .env."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "HUEY_"))}

@@ -185,26 +185,3 @@ def slack_client(worker):
 def with_options(config, **overrides):
     return dataclasses.replace(config, **overrides)
 
-
-@pytest.fixture(scope="session")
-def chromium():
-    """Debian's chromium through Playwright (the recipe of tests/browser)."""
-    from tests.browser.conftest import ARGS, chromium_path
-
-    path = chromium_path()
-    if path is None:
-        pytest.skip("browser tests need Debian's chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def tab(chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()

@@ -22,8 +22,7 @@ def run(ctx):
     if not ctx.dry_run:
         ensure_properties(ctx.hubspot, field_map)
     if ctx.only:
-        pages = [(1, len(ctx.only), [c for c in map(ctx.cin7.customer, ctx.only) if c])]
-        _export_pages(ctx, pages, field_map, window=None)
+        _export_pages(ctx, _selected(ctx), field_map, window=None)
         return
     window = cursors.open_window(ENTITY, DIRECTION, full=ctx.full)
     if window.resumed:
@@ -34,6 +33,19 @@ def run(ctx):
     _export_pages(ctx, pages, field_map, window)
     if not ctx.dry_run:
         cursors.window_done(ENTITY, DIRECTION, window)
+
+
+def _selected(ctx):
+    """Pages of only the chosen customers: one call each for a few, else every page filtered
+    (Cin7 allows 60 calls a minute; a page holds 1,000 customers)."""
+    wanted = set(ctx.only)
+    if len(wanted) <= 10:
+        yield 1, len(wanted), [c for c in map(ctx.cin7.customer, sorted(wanted)) if c]
+        return
+    for number, _, customers in ctx.cin7.customer_pages(page_size=ctx.page_size):
+        chosen = [c for c in customers if c.id in wanted]
+        if chosen:
+            yield number, len(wanted), chosen
 
 
 def _export_pages(ctx, pages, field_map, window):

@@ -78,11 +78,14 @@ class Api:
             raise ServiceError(self.system, f"cannot connect to {self.base_url} ({exc.__class__.__name__})",
                                retryable=True) from None
         try:
-            return self.check(response)
+            checked = self.check(response)
         except Throttled as exc:
             if limiter:
                 limiter.pause(exc.retry_after or limiter.interval)
             raise
+        if limiter and getattr(checked, "pause", None):
+            limiter.pause(checked.pause)  # the server says its window is full
+        return checked
 
     def json(self, method, path, **kwargs):
         return self.call(method, path, **kwargs).json()

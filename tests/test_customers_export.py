@@ -196,3 +196,15 @@ def test_a_call_that_times_out_is_retried(tmp_path, sandbox):
     run = export(config)
     assert run.status == "finished", run.message
     assert len(sandbox.hubspot("companies")) == sum(1 for c in cin7_customers(sandbox) if c["Contacts"])
+
+
+def test_a_selection_of_many_customers_is_read_page_by_page(config, sandbox):
+    chosen = [c["ID"] for c in cin7_customers(sandbox)[:15]]
+    requests.delete(f"{sandbox.url}/_sandbox/requests", timeout=10)
+    run = export(config, only=chosen)
+    assert run.status == "finished" and run.read == 15
+    reads = [r for r in sandbox.get("requests", system="cin7") if r["method"] == "GET"]
+    assert len(reads) == 1  # one page of 40, not 15 single reads
+    listed = {c["properties"].get("cin7_customer_id") for c in sandbox.hubspot("companies")} | \
+        {c["properties"].get("cin7_contact_id") for c in sandbox.hubspot("contacts")}
+    assert set(chosen) <= listed

@@ -72,6 +72,10 @@ def check(response):
         body = response.json() if response.content else {}
     except ValueError:
         body = {"message": response.text[:300]}
+    if status == 429 and body.get("policyName") == "DAILY":
+        # Retrying cannot help before midnight in the portal's time zone.
+        raise ServiceError(SYSTEM, "the portal's daily API limit is used up; runs resume "
+                           "when HubSpot resets it at midnight (portal time)", 429)
     if status == 429:
         after = response.headers.get("Retry-After")
         # Without Retry-After, wait for the rolling window: 10 s, or 1 s for search's limit.
@@ -91,6 +95,10 @@ def check(response):
         raise ServiceError(SYSTEM, readable(body) + hint, 403)
     if status >= 400:
         raise HubSpotError(status, body)
+    if response.headers.get("X-HubSpot-RateLimit-Remaining") == "0":
+        # Another app of this portal used the window up: wait a little rather than get 429s.
+        interval = response.headers.get("X-HubSpot-RateLimit-Interval-Milliseconds", "10000")
+        response.pause = float(interval) / 1000 / 10
     return response
 
 

@@ -7,7 +7,7 @@ associations, then the page checkpoint. A re-run repeats at most the unfinished 
 every write in it is keyed by a unique value.
 """
 
-from core import cursors, links
+from core import catalog, cursors, links
 from core.connectors import hubspot as hs
 from core.customers import fingerprint, plan_export, property_specs
 from core.settings import get as setting
@@ -53,6 +53,7 @@ def _export_pages(ctx, pages, field_map, window):
     for number, total, customers in pages:
         ctx.progress.phase(f"exporting page {number}", total=total)
         ctx.progress.add(read=len(customers))
+        catalog.save_customers(customers)  # the panel's customer list sees what we read
         plan = plan_customers(customers, field_map, force=bool(ctx.only))
         if ctx.dry_run:
             ctx.record_plan(plan)

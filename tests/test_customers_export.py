@@ -208,3 +208,11 @@ def test_a_selection_of_many_customers_is_read_page_by_page(config, sandbox):
     listed = {c["properties"].get("cin7_customer_id") for c in sandbox.hubspot("companies")} | \
         {c["properties"].get("cin7_contact_id") for c in sandbox.hubspot("contacts")}
     assert set(chosen) <= listed
+
+
+def test_customers_read_by_a_run_appear_in_the_panel_list(config, sandbox):
+    from core import catalog
+
+    export(config)
+    page = catalog.search("Arabella")
+    assert [row["name"] for row in page.rows] == ["Arabella"]

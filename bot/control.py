@@ -4,9 +4,6 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from core import runs
-from core.store import Run, atomic_write
-
 log = logging.getLogger("syncdesk.bot")
 
 
@@ -40,19 +37,8 @@ def who(user):
 
 
 def start_run(entity, direction, trigger, who, channel, **options):
-    """Record the run with the channel to report in, then queue it; returns (run, queued?).
+    """Queue a run that reports in `channel`; returns (run, queued?)."""
+    from tasks import enqueue_run
 
-    The same steps as tasks.enqueue_run, with the channel written before the run is queued:
-    the worker's listener posts there, and in immediate mode (tests, demo) the run executes
-    inside the enqueue call, so it must know the channel already.
-    """
-    from tasks import run_sync
-
-    run, created = runs.request(entity, direction, trigger, who, **options)
-    if created:
-        with atomic_write():
-            Run.update(channel=channel).where(Run.id == run.id).execute()
-        run.channel = channel
-        run_sync(run.id)
-    return run, created
+    return enqueue_run(entity, direction, trigger, who, channel=channel, **options)
 

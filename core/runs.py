@@ -14,15 +14,19 @@ LISTENERS = []  # callables given the run on every progress report (the CLI's pr
 
 
 def new_run(entity, direction, trigger, who="", dry_run=False, full=False, only=None,
-            retry_of=None):
-    """Record that a run was asked for; the worker picks it up by id."""
+            retry_of=None, channel=""):
+    """Record that a run was asked for; the worker picks it up by id.
+
+    `channel`: the Slack channel its progress message goes to, known before it is queued.
+    """
     with atomic_write():
         return Run.create(entity=entity, direction=direction, trigger=trigger, who=who or "",
-                          dry_run=dry_run, full=full, only=only, retry_of=retry_of)
+                          dry_run=dry_run, full=full, only=only, retry_of=retry_of,
+                          channel=channel or "")
 
 
 def request(entity, direction, trigger, who="", dry_run=False, full=False, only=None,
-            retry_of=None):
+            retry_of=None, channel=""):
     """A run to enqueue, or None when the same kind of run already waits in the queue.
 
     A run asked for while one is going is queued once, not many times; dry runs and runs
@@ -34,7 +38,7 @@ def request(entity, direction, trigger, who="", dry_run=False, full=False, only=
                                       Run.only.is_null()).first())
         if waiting:
             return waiting, False
-    return new_run(entity, direction, trigger, who, dry_run, full, only, retry_of), True
+    return new_run(entity, direction, trigger, who, dry_run, full, only, retry_of, channel), True
 
 
 def get(run_id):

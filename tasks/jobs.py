@@ -163,25 +163,29 @@ class Heartbeat:
 
 
 def enqueue_run(entity, direction, trigger, who="", dry_run=False, full=False, only=None,
-                retry_of=None):
+                retry_of=None, channel=""):
     """Record a run and queue it; returns (run, queued now?).
 
-    A run asked for while the same kind waits in the queue is that waiting run.
+    A run asked for while the same kind waits in the queue is that waiting run. `channel`
+    is where Slack hears about it (written before the run is queued: in immediate mode it
+    executes inside this call).
     """
-    run, created = runs.request(entity, direction, trigger, who, dry_run, full, only, retry_of)
+    run, created = runs.request(entity, direction, trigger, who, dry_run, full, only, retry_of,
+                                channel)
     if created:
         run_sync(run.id)
         run = runs.get(run.id)  # immediate mode ran it already
     return run, created
 
 
-def retry_failed(run_id, who="", trigger="retry"):
+def retry_failed(run_id, who="", trigger="retry", channel=""):
     """Queue a run of only the records that failed in run `run_id`; (None, False) if none."""
     old = runs.get(run_id)
     ids = runs.failed_records(old) if old else []
     if not ids:
         return None, False
-    return enqueue_run(old.entity, old.direction, trigger, who, only=ids, retry_of=old.id)
+    return enqueue_run(old.entity, old.direction, trigger, who, only=ids, retry_of=old.id,
+                       channel=channel)
 
 
 def soon_name(entity, direction):

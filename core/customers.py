@@ -7,12 +7,10 @@ its properties taken from the first contact that got it; a Deprecated customer's
 are Inactive. Planning reads only records and links, so a dry run shows the same plan.
 """
 
-import hashlib
-import json
 import re
-from dataclasses import dataclass, field
 
 from core.errors import RecordError
+from core.plan import Plan, Write, planned
 
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 
@@ -131,49 +129,6 @@ def lone_contact_properties(customer, field_map):
             **_mapped(customer, field_map)}
 
 
-def fingerprint(properties):
-    return hashlib.sha256(json.dumps(properties, sort_keys=True).encode()).hexdigest()[:20]
-
-
-@dataclass
-class Write:
-    """One HubSpot object to create, update, link or leave alone."""
-
-    kind: str  # company or contact
-    entity: str  # link entity: customer or contact
-    cin7_id: str
-    customer_id: str
-    name: str
-    action: str  # create, update, link, skip
-    key: str = ""  # upsert key: Cin7 id or e-mail
-    id_property: str = ""  # cin7_customer_id, cin7_contact_id, email; "" = update by id
-    properties: dict = field(default_factory=dict)
-    fingerprint: str | None = None
-    remote_id: str | None = None
-    company_of: str | None = None  # customer id whose company this contact belongs to
-    reason: str = ""
-    parent: str | None = None  # the company this contact is associated with, as last saved
-    saved_parent: str | None = None
-    ok: bool = False  # written, linked or unchanged in this run
-    customer_name: str = ""
-
-    @property
-    def label(self):
-        """How a failure names this record: the customer, and the contact when it is one."""
-        if self.entity == "contact":
-            return f"customer '{self.customer_name}', contact '{self.name}'"
-        return f"customer '{self.customer_name or self.name}'"
-
-
-@dataclass
-class Plan:
-    writes: list = field(default_factory=list)
-    failures: list = field(default_factory=list)  # RecordError
-
-    def count(self, action):
-        return sum(1 for w in self.writes if w.action == action)
-
-
 def check_customer(customer):
     if not customer.name.strip():
         raise RecordError(f"customer {customer.id}", "Name", "is empty")
@@ -220,17 +175,16 @@ def plan_export(customers, links, email_owners, field_map, force=False):
     return plan
 
 
-def _write(kind, entity, cin7_id, customer, props, link, id_property, key, force, name=None):
-    print_ = fingerprint(props)
-    write = Write(kind=kind, entity=entity, cin7_id=cin7_id, customer_id=customer.id,
-                  customer_name=customer.name, name=name or customer.name, action="create", key=key, id_property=id_property,
-                  properties=props, fingerprint=print_)
-    if link is not None and link.remote_id:
-        write.remote_id = link.remote_id
-        write.parent = write.saved_parent = getattr(link, "parent_remote_id", None)
-        write.action = "skip" if link.fingerprint == print_ and not force else "update"
-        write.reason = "unchanged since the last write" if write.action == "skip" else ""
-    return write
+def _label(customer, contact=None):
+    if contact is None:
+        return f"customer '{customer.name}'"
+    return f"customer '{customer.name}', contact '{contact.name or contact.id}'"
+
+
+def _write(kind, entity, cin7_id, customer, props, link, id_property, key, force, contact=None):
+    return planned(kind, entity, cin7_id, customer.id, _label(customer, contact),
+                   contact.name if contact else customer.name, props, link, id_property, key,
+                   force)
 
 
 def _contact_write(customer, contact, links, claimed, force):
@@ -239,21 +193,21 @@ def _contact_write(customer, contact, links, claimed, force):
     email = contact.email_key
     if email and link is None and email in claimed:
         # Another Cin7 contact already gave this e-mail its HubSpot contact (CUS-2).
-        return Write(kind="contact", entity="contact", cin7_id=contact.id, customer_id=customer.id,
-                     customer_name=customer.name, name=contact.name, action="link", key=email, id_property="email",
+        return Write(kind="contact", entity="contact", cin7_id=contact.id, record_id=customer.id,
+                     label=_label(customer, contact), name=contact.name, action="link", key=email, id_property="email",
                      remote_id=claimed[email], company_of=customer.id,
                      reason=f"e-mail {email} is shared with another customer's contact")
     if email and link is not None and link.fingerprint is None:
         # Linked through a shared e-mail: the owner's properties stand.
         parent = getattr(link, "parent_remote_id", None)
-        return Write(kind="contact", entity="contact", cin7_id=contact.id, customer_id=customer.id,
-                     customer_name=customer.name, name=contact.name, action="skip", key=email, id_property="email",
+        return Write(kind="contact", entity="contact", cin7_id=contact.id, record_id=customer.id,
+                     label=_label(customer, contact), name=contact.name, action="skip", key=email, id_property="email",
                      remote_id=link.remote_id, company_of=customer.id, parent=parent,
                      saved_parent=parent,
                      reason="shares its e-mail with another customer's contact")
     id_property, key = ("email", email) if email else ("cin7_contact_id", contact.id)
     write = _write("contact", "contact", contact.id, customer, props, link, id_property, key,
-                   force, name=contact.name)
+                   force, contact=contact)
     write.company_of = customer.id
     if email:
         claimed.setdefault(email, write.remote_id)

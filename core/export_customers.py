@@ -9,9 +9,11 @@ every write in it is keyed by a unique value.
 
 from core import catalog, cursors, links
 from core.connectors import hubspot as hs
-from core.customers import fingerprint, plan_export, property_specs
+from core.customers import plan_export, property_specs
+from core.plan import fingerprint
 from core.settings import get as setting
 from core.store import Setting
+from core.writes import record, upsert
 
 ENTITY, DIRECTION = "customers", "export"
 
@@ -99,29 +101,20 @@ def apply(ctx, plan):
     for w in plan.writes:
         w.ok = w.action == "skip"
     progress.add(unchanged=sum(1 for w in plan.writes if w.action == "skip"))
-    companies = {w.customer_id: w for w in plan.writes if w.kind == "company"}
-    _upsert(ctx, "companies", [w for w in companies.values() if w.action != "skip"])
+    companies = {w.record_id: w for w in plan.writes if w.kind == "company"}
+    upsert(ctx, "companies", [w for w in companies.values() if w.action != "skip"])
     _write_contacts(ctx, [w for w in plan.writes
                           if w.kind == "contact" and w.action in ("create", "update")])
     _resolve_shared(ctx, plan)
     _associate(ctx, plan, companies)
-    progress.succeeded({w.customer_id for w in plan.writes if w.ok})
+    progress.succeeded({w.record_id for w in plan.writes if w.ok})
     links.save_page("hubspot", [w for w in plan.writes if w.ok and w.remote_id
                                 and (w.action != "skip" or w.parent != w.saved_parent)])
 
 
-def _upsert(ctx, object_type, writes):
-    by_property = {}
-    for w in writes:
-        by_property.setdefault(w.id_property, []).append(w)
-    for id_property, group in by_property.items():
-        result = ctx.hubspot.upsert(object_type, {w.key: w.properties for w in group}, id_property)
-        _record(ctx, group, result, lambda w: w.key)
-
-
 def _write_contacts(ctx, writes):
     by_id = [w for w in writes if w.action == "update" and w.id_property == "email"]
-    _upsert(ctx, "contacts", [w for w in writes if w not in by_id])
+    upsert(ctx, "contacts", [w for w in writes if w not in by_id])
     if not by_id:
         return
     result = ctx.hubspot.update("contacts", {w.remote_id: w.properties for w in by_id})
@@ -129,25 +122,13 @@ def _write_contacts(ctx, writes):
     for w in gone:  # deleted in HubSpot since we linked it: upsert by e-mail again
         result.failed.pop(w.remote_id)
         w.action = "create"
-    _record(ctx, [w for w in by_id if w not in gone], result, lambda w: w.remote_id)
-    _upsert(ctx, "contacts", gone)
+    record(ctx, [w for w in by_id if w not in gone], result, lambda w: w.remote_id)
+    upsert(ctx, "contacts", gone)
 
 
 def _not_found(failure):
     reason = (failure or ("", ""))[1].lower()
     return "not found" in reason or "does not exist" in reason
-
-
-def _record(ctx, writes, result, key_of):
-    for w in writes:
-        key = key_of(w)
-        if key in result.ok:
-            w.remote_id, w.ok = result.ok[key].id, True
-            created = w.action == "create" and key in result.created
-            ctx.progress.add(**{"created" if created else "updated": 1})
-        else:
-            field, reason = result.failed.get(key, ("", "no answer from HubSpot"))
-            ctx.progress.result(w.customer_id, w.label, w.action, "failed", field, reason)
 
 
 def _resolve_shared(ctx, plan):
@@ -161,7 +142,7 @@ def _resolve_shared(ctx, plan):
         w.remote_id = w.remote_id or owner_ids.get(w.key)
         w.ok = bool(w.remote_id)
         if not w.ok:
-            ctx.progress.result(w.customer_id, w.label, "link", "failed", "Email",
+            ctx.progress.result(w.record_id, w.label, "link", "failed", "Email",
                                 f"the HubSpot contact for {w.key} could not be written, so it "
                                 "cannot be shared")
 
@@ -181,7 +162,7 @@ def _associate(ctx, plan, companies):
                ctx.hubspot.associate("contacts", "companies", pairs, hs.CONTACT_TO_COMPANY)}
     for w, company_id in todo:
         if (w.remote_id, company_id) in refused:
-            ctx.progress.result(w.customer_id, w.label, "associate", "failed", "",
+            ctx.progress.result(w.record_id, w.label, "associate", "failed", "",
                                 "association with its company refused by HubSpot: "
                                 + refused[(w.remote_id, company_id)])
         else:

@@ -12,7 +12,6 @@ import datetime
 
 from core import cursors, links
 from core.connectors import hubspot as hs
-from core.customers import fingerprint
 from core.errors import ConfigError, RecordError
 from core.import_mapping import (
     COMPANY_PROPS,
@@ -22,6 +21,7 @@ from core.import_mapping import (
     merge_contacts,
     payload_digest,
 )
+from core.plan import fingerprint
 from core.settings import get as setting
 from core.store import Intent, atomic_write
 

@@ -2,7 +2,8 @@
 
 from types import SimpleNamespace
 
-from core.customers import fingerprint, plan_export, property_specs
+from core.customers import plan_export, property_specs
+from core.plan import fingerprint
 from core.records import Contact, Customer
 
 

@@ -196,6 +196,21 @@ def unlink(env, link_id):
     click.echo("unlinked" if links.unlink(link_id) else f"no link {link_id}")
 
 
+@links_group.command("remove")
+@click.argument("link_id", type=int)
+@click.pass_obj
+def remove(env, link_id):
+    """Delete a listed product in HubSpot and forget its link (PRD-2); Cin7 keeps it."""
+    from core import connections
+
+    config = connections.effective_config(env.open())
+    try:
+        link = links.remove_product(config, link_id)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"removed HubSpot product {link.remote_id} ({link.name}); Cin7 keeps it")
+
+
 @cli.command()
 @click.pass_obj
 def check(env):

@@ -7,7 +7,7 @@ associations, then the page checkpoint. A re-run repeats at most the unfinished 
 every write in it is keyed by a unique value.
 """
 
-from core import catalog, cursors, links
+from core import catalog, links, paging
 from core.connectors import hubspot as hs
 from core.customers import plan_export, property_specs
 from core.plan import fingerprint
@@ -19,52 +19,18 @@ ENTITY, DIRECTION = "customers", "export"
 
 
 def run(ctx):
-    """Export changed (or selected) customers; returns nothing, reports through ctx.progress."""
+    """Export changed (or selected) customers; reports through ctx.progress."""
     field_map = setting("customers.field_map")
     if not ctx.dry_run:
-        ensure_properties(ctx.hubspot, field_map)
-    if ctx.only:
-        _export_pages(ctx, _selected(ctx), field_map, window=None)
-        return
-    window = cursors.open_window(ENTITY, DIRECTION, full=ctx.full)
-    if window.resumed:
-        ctx.notes.append(f"resumed after page {window.page} of an interrupted run")
-        ctx.progress.phase(f"resuming after page {window.page}")
-    pages = ctx.cin7.customer_pages(modified_since=window.since, start_page=window.page + 1,
-                                    page_size=ctx.page_size)
-    _export_pages(ctx, pages, field_map, window)
-    if not ctx.dry_run:
-        cursors.window_done(ENTITY, DIRECTION, window)
+        ensure_properties(ctx.hubspot, property_specs(field_map))
 
-
-def _selected(ctx):
-    """Pages of only the chosen customers: one call each for a few, else every page filtered
-    (Cin7 allows 60 calls a minute; a page holds 1,000 customers)."""
-    wanted = set(ctx.only)
-    if len(wanted) <= 10:
-        yield 1, len(wanted), [c for c in map(ctx.cin7.customer, sorted(wanted)) if c]
-        return
-    for number, _, customers in ctx.cin7.customer_pages(page_size=ctx.page_size):
-        chosen = [c for c in customers if c.id in wanted]
-        if chosen:
-            yield number, len(wanted), chosen
-
-
-def _export_pages(ctx, pages, field_map, window):
-    ctx.progress.phase("reading Cin7 customers")
-    for number, total, customers in pages:
-        ctx.progress.phase(f"exporting page {number}", total=total)
-        ctx.progress.add(read=len(customers))
+    def handle_page(ctx, customers):
         catalog.save_customers(customers)  # the panel's customer list sees what we read
         plan = plan_customers(customers, field_map, force=bool(ctx.only))
-        if ctx.dry_run:
-            ctx.record_plan(plan)
-        else:
-            apply(ctx, plan)
-            if window is not None:
-                cursors.page_done(ENTITY, DIRECTION, window, number)
-        ctx.progress.add(done=len(customers))
-        ctx.progress.save(force=True)
+        ctx.record_plan(plan) if ctx.dry_run else apply(ctx, plan)
+
+    paging.export_pages(ctx, ENTITY, DIRECTION, ctx.cin7.customer_pages, ctx.cin7.customer,
+                        handle_page, "customers")
 
 
 def plan_customers(customers, field_map, force=False):
@@ -77,16 +43,17 @@ def plan_customers(customers, field_map, force=False):
     return plan_export(customers, known, owners, field_map, force=force)
 
 
-def ensure_properties(hubspot, field_map):
-    """Create SyncDesk's properties once; a changed field map creates the new ones."""
-    specs = property_specs(field_map)
-    marker = fingerprint(specs)
-    row = Setting.get_or_none(Setting.key == "hubspot.properties")
-    if row and row.value == marker:
-        return
+def ensure_properties(hubspot, specs):
+    """Create SyncDesk's properties ({object type: specs}) once; new specs are created when
+    they change (a new field mapping)."""
     for object_type, object_specs in specs.items():
+        key = f"hubspot.properties.{object_type}"
+        marker = fingerprint(object_specs)
+        row = Setting.get_or_none(Setting.key == key)
+        if row and row.value == marker:
+            continue
         hubspot.ensure_properties(object_type, object_specs)
-    Setting.replace(key="hubspot.properties", value=marker).execute()
+        Setting.replace(key=key, value=marker).execute()
 
 
 def apply(ctx, plan):

@@ -73,6 +73,13 @@ def save_page(system, writes):
              for w in writes])
 
 
+def save_many(system, entity, remote_type, rows):
+    """Create or replace many links at once: rows of (cin7 id, remote id, name, fingerprint)."""
+    _upsert([{"entity": entity, "cin7_id": cin7_id, "system": system, "remote_type": remote_type,
+              "remote_id": remote_id, "name": (name or "")[:250], "fingerprint": print_,
+              "state": "linked"} for cin7_id, remote_id, name, print_ in rows])
+
+
 def save(system, entity, cin7_id, remote_type, remote_id, name="", remote_key=None,
          fingerprint=None, state="linked", detail=""):
     """Create or replace one link."""
@@ -93,6 +100,21 @@ def unlink(link_id):
         return 0
     with atomic_write():
         return Link.delete().where(Link.id == link_id).execute()
+
+
+def remove_product(config, link_id):
+    """PRD-2 Remove: archive the linked HubSpot product and forget the link (the Cin7 product
+    stays); other links refuse, since removing customers or contacts is not SyncDesk's call."""
+    from core.connectors.hubspot import HubSpot
+
+    link = Link.get_or_none(Link.id == link_id)
+    if link is None or link.entity != "product" or link.system != "hubspot":
+        raise ValueError(f"link {link_id} is not a product listed in HubSpot")
+    HubSpot(config).archive("products", [link.remote_id])
+    with atomic_write():
+        Link.delete().where(Link.system == "hubspot", Link.cin7_id == link.cin7_id,
+                            Link.entity.in_(("product", "product_stock"))).execute()
+    return link
 
 
 def search(text="", system=None, entity=None, page=1, per_page=50):

@@ -91,3 +91,25 @@ class Remote:
     def get(self, name, default=""):
         value = self.properties.get(name)
         return default if value is None else value
+
+
+@dataclass
+class Product:
+    """A Cin7 Core product; `stock` (location -> on hand) is read separately."""
+
+    id: str
+    sku: str
+    name: str
+    category: str = ""
+    brand: str = ""
+    type: str = "Stock"  # Stock or Service
+    status: str = "Active"  # Active or Deprecated
+    sellable: bool = True
+    short_description: str = ""
+    description: str = ""
+    tags: str = ""
+    weight: float | None = None
+    weight_units: str = ""
+    average_cost: float | None = None
+    prices: list = field(default_factory=list)  # [(position 1..10, tier name, price)]
+    modified: datetime.datetime | None = None

@@ -13,8 +13,9 @@ FREQUENCIES = ("2h", "4h", "8h", "12h", "daily", "minutes")
 DEFAULTS = {
     "sync.enabled": False,
     "customers.direction": "export",
-    "products.direction": "off",  # products and sales sync are not built yet
-    "sales.direction": "off",
+    "products.direction": "off",
+    "products.price_tier": "",  # the tier whose price is HubSpot's price; "" = the first
+    "sales.direction": "off",  # sales sync is not built yet
     "customers.field_map": [],
     "customers.export_suppliers": False,
     "import.currency": "",
@@ -29,7 +30,7 @@ DEFAULTS = {
     "import.address_type": "Billing",
     "import.ignore_contacts_without_company": False,
     "export.product_description": "short",
-    "export.product_term": "",
+    "export.product_term": "",  # months, e.g. 12 -> P12M; "" = none
     "schedule.enabled": False,
     "schedule.start_date": "",
     "schedule.start_time": "00:00",
@@ -84,8 +85,17 @@ def _list(text):
     return [v.strip() for v in str(text).split(",") if v.strip()]
 
 
+def _months(text):
+    value = str(text).strip()
+    if value and not value.isdigit():
+        raise SettingError(f"expected a number of months (or nothing), got {text!r}")
+    return value
+
+
 def _parser(key):
     default = DEFAULTS[key]
+    if key == "export.product_term":
+        return _months
     if key.endswith(".direction"):
         return _choice(DIRECTIONS)
     if key == "schedule.frequency":

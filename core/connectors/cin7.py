@@ -11,7 +11,7 @@ import hashlib
 from core.errors import RecordError, ServiceError, Throttled
 from core.http import Api
 from core.ratelimit import Limiter
-from core.records import Address, Contact, Customer
+from core.records import Address, Contact, Customer, Product
 
 SYSTEM = "Cin7 Core"
 PAGE_LIMIT = 1000  # the API's maximum page size
@@ -121,6 +121,30 @@ def to_customer(data):
     )
 
 
+def to_product(data, tier_names=None):
+    """A Product record from Cin7's JSON; prices by tier position, named when known."""
+    names = tier_names or {}
+    by_name = data.get("PriceTiers") or {}
+    prices = []
+    for position in range(1, 11):
+        price = _num(data.get(f"PriceTier{position}"))
+        name = names.get(position, f"Tier {position}")
+        if price is None and name in by_name:
+            price = _num(by_name[name])
+        if price is not None:
+            prices.append((position, name, price))
+    return Product(
+        id=data["ID"], sku=(data.get("SKU") or "").strip(), name=data.get("Name") or "",
+        category=data.get("Category") or "", brand=data.get("Brand") or "",
+        type=data.get("Type") or "Stock", status=data.get("Status") or "Active",
+        sellable=data.get("Sellable") is not False,
+        short_description=data.get("ShortDescription") or "",
+        description=data.get("Description") or "", tags=data.get("Tags") or "",
+        weight=_num(data.get("Weight")), weight_units=data.get("WeightUnits") or "",
+        average_cost=_num(data.get("AverageCost")), prices=prices,
+        modified=parse_date(data.get("LastModifiedOn")))
+
+
 def customer_payload(customer, fields=None):
     """Cin7's JSON for creating (no id) or updating a customer; `fields` limits the header."""
     body = {"Name": customer.name, "Status": customer.status, "Currency": customer.currency,
@@ -167,18 +191,9 @@ class Cin7:
 
     def customer_pages(self, modified_since=None, page_size=PAGE_LIMIT, start_page=1):
         """Yield (page number, total, [Customer]) ordered as Cin7 pages them."""
-        page = start_page
-        while True:
-            params = {"Page": page, "Limit": page_size, "IncludeDeprecated": "true"}
-            if modified_since:
-                params["ModifiedSince"] = format_date(modified_since)
-            body = self.api.json("GET", "customer", params=params)
-            items = body.get("CustomerList") or []
-            total = int(body.get("Total") or 0)
-            yield page, total, [to_customer(c) for c in items]
-            if len(items) < page_size or page * page_size >= total:
-                return
-            page += 1
+        for number, total, items in self._pages("customer", "CustomerList", modified_since,
+                                                page_size, start_page):
+            yield number, total, [to_customer(c) for c in items]
 
     def customer(self, customer_id):
         body = self.api.json("GET", "customer", params={"ID": customer_id,
@@ -206,6 +221,53 @@ class Cin7:
         if not items:
             raise ServiceError(SYSTEM, f"no customer in the answer to {method} /customer")
         return to_customer(items[0])
+
+    def price_tier_names(self):
+        """Tier position -> the name the account gave it (price tiers are not paged)."""
+        body = self.api.json("GET", "ref/priceTier")
+        return {int(t["Code"]): t["Name"] for t in body.get("PriceTiers") or []}
+
+    def product_pages(self, modified_since=None, page_size=PAGE_LIMIT, start_page=1):
+        """Yield (page number, total, [Product]), Deprecated ones included."""
+        tiers = self.price_tier_names()
+        for number, total, items in self._pages("product", "Products", modified_since,
+                                                page_size, start_page):
+            yield number, total, [to_product(p, tiers) for p in items]
+
+    def product(self, product_id):
+        body = self.api.json("GET", "product", params={"ID": product_id,
+                                                       "IncludeDeprecated": "true"})
+        items = body.get("Products") or []
+        return to_product(items[0], self.price_tier_names()) if items else None
+
+    def stock(self):
+        """On hand per product and location: {product id: {location: quantity}}."""
+        stock, page = {}, 1
+        while True:
+            body = self.api.json("GET", "ref/productavailability",
+                                 params={"Page": page, "Limit": PAGE_LIMIT})
+            items = body.get("ProductAvailabilityList") or []
+            for row in items:
+                places = stock.setdefault(row["ID"], {})
+                location = row.get("Location") or ""
+                places[location] = places.get(location, 0.0) + (_num(row.get("OnHand")) or 0.0)
+            if len(items) < PAGE_LIMIT or page * PAGE_LIMIT >= int(body.get("Total") or 0):
+                return stock
+            page += 1
+
+    def _pages(self, path, key, modified_since, page_size, start_page):
+        page = start_page
+        while True:
+            params = {"Page": page, "Limit": page_size, "IncludeDeprecated": "true"}
+            if modified_since:
+                params["ModifiedSince"] = format_date(modified_since)
+            body = self.api.json("GET", path, params=params)
+            items = body.get(key) or []
+            total = int(body.get("Total") or 0)
+            yield page, total, items
+            if len(items) < page_size or page * page_size >= total:
+                return
+            page += 1
 
     def reference(self, kind):
         """Names in one of Cin7's reference books (price tiers, locations, ...)."""

@@ -203,6 +203,13 @@ class HubSpot:
         for key in wanted - result.ok.keys() - result.failed.keys():
             result.failed[key] = ("", "HubSpot did not return this record")
 
+    def archive(self, object_type, ids):
+        """Archive (HubSpot's delete, restorable for 90 days) objects by id."""
+        ids = list(ids)
+        for start in range(0, len(ids), BATCH):
+            self.api.call("POST", f"crm/v3/objects/{object_type}/batch/archive",
+                          json={"inputs": [{"id": i} for i in ids[start:start + BATCH]]})
+
     def associate(self, from_type, to_type, pairs, type_id):
         """Create associations [(from id, to id)]; returns the pairs HubSpot refused."""
         refused = []

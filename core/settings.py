@@ -13,7 +13,7 @@ FREQUENCIES = ("2h", "4h", "8h", "12h", "daily", "minutes")
 DEFAULTS = {
     "sync.enabled": False,
     "customers.direction": "export",
-    "products.direction": "off",
+    "products.direction": "export",
     "products.price_tier": "",  # the tier whose price is HubSpot's price; "" = the first
     "sales.direction": "off",  # sales sync is not built yet
     "customers.field_map": [],

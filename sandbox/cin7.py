@@ -7,7 +7,16 @@ Like the real service: paths are case-insensitive, an unknown path answers 200 w
 
 from flask import Blueprint, Response, jsonify, request
 
-from sandbox import cin7_customers, cin7_refs, cin7_webhooks, faults, ratelimit, seed, state
+from sandbox import (
+    cin7_customers,
+    cin7_products,
+    cin7_refs,
+    cin7_webhooks,
+    faults,
+    ratelimit,
+    seed,
+    state,
+)
 from sandbox.cin7_customers import Cin7Error
 
 bp = Blueprint("cin7", __name__, url_prefix="/cin7")
@@ -25,18 +34,27 @@ PAGED_BOOKS = {  # path -> (book, list key, filters: query arg -> field)
     "ref/account": ("account", "AccountsList", {"Code": "Code", "Name": "Name", "Type": "Type",
                                                 "Status": "Status"}),
     "ref/category": ("category", "CategoryList", {"ID": "ID", "Name": "Name"}),
+    "ref/brand": ("brand", "BrandList", {"ID": "ID", "Name": "Name"}),
+    "ref/unit": ("unit", "UnitList", {"ID": "ID", "Name": "Name"}),
 }
 
 
 def fresh(options):
-    """Cin7's data for one reset: customers, reference books, the per-key limiter."""
+    """Cin7's data for one reset: customers, products and their stock, reference books, the
+    per-key limiter."""
     if options.get("data"):
         customers = seed.load_customers(options["data"], options["seed"])
     else:
         customers = seed.generate_customers(int(options["customers"]), options["seed"])
+    books = cin7_refs.books()
+    products = seed.generate_products(int(options["products"]), options["seed"],
+                                      books["priceTier"], books["category"], books["brand"],
+                                      books["location"])
     return {
         "customers": {c["ID"]: c for c in customers},
-        "books": cin7_refs.books(),
+        "products": {p["ID"]: p for p in products},
+        "stock": seed.generate_stock(products, options["seed"], books["location"]),
+        "books": books,
         "limiter": ratelimit.Window(options["cin7_rate_per_minute"], 60),
         "account_id": options["cin7_account_id"],
         "application_key": options["cin7_application_key"],
@@ -125,6 +143,26 @@ def customers_put(store):
     return jsonify({"Total": 1, "Page": 1, "CustomerList": [customer]})
 
 
+def products_get(store):
+    return jsonify(cin7_products.query(store, request.args))
+
+
+def products_post(store):
+    product = cin7_products.create(store, _body())
+    state.current().count_records("cin7")
+    return jsonify({"Total": 1, "Page": 1, "Products": [product]})
+
+
+def products_put(store):
+    product = cin7_products.update(store, _body())
+    state.current().count_records("cin7")
+    return jsonify({"Total": 1, "Page": 1, "Products": [product]})
+
+
+def product_availability(store):
+    return jsonify(cin7_products.availability(store, request.args))
+
+
 def price_tiers(store):
     return jsonify({"PriceTiers": store["books"]["priceTier"]})
 
@@ -150,6 +188,8 @@ def book_page(path):
 ROUTES = {
     "me": {"GET": me},
     "customer": {"GET": customers_get, "POST": customers_post, "PUT": customers_put},
+    "product": {"GET": products_get, "POST": products_post, "PUT": products_put},
+    "ref/productavailability": {"GET": product_availability},
     "ref/pricetier": {"GET": price_tiers},
     "webhooks": cin7_webhooks.ROUTES,
     **{path: {"GET": book_page(path)} for path in PAGED_BOOKS},

@@ -1,7 +1,8 @@
 """Cin7 Core reference books (price tiers, locations, payment terms, ...) and GET /me.
 
 Field names and list keys follow the portal's examples in specs/cin7-core/openapi.yaml.
-Customers refer to these entries by name, so the seed generator picks names from here.
+Customers and products refer to these entries by name, so the seed generators pick names from
+here.
 """
 
 import uuid
@@ -49,6 +50,11 @@ ACCOUNTS = [  # code, name, type, class, system account
 ]
 
 CATEGORIES = ["Apparel", "Footwear", "Accessories", "Outdoor", "Homewares", "Gift Cards"]
+
+BRANDS = ["Harbourside", "Linen & Loom", "Tidewater", "Northbound", "Saltmarsh Home",
+          "Kettle & Wick"]
+
+UNITS = ["Item", "Pair", "Set", "Pack"]  # products' UOM must be one of these
 
 
 def price_tiers():
@@ -98,6 +104,14 @@ def categories():
     return [{"ID": guid("category", name), "Name": name} for name in CATEGORIES]
 
 
+def brands():
+    return [{"ID": guid("brand", name), "Name": name} for name in BRANDS]
+
+
+def units():
+    return [{"ID": guid("unit", name), "Name": name} for name in UNITS]
+
+
 def me():
     return {
         "Company": "Harbourside Wholesale Co.", "Currency": "USD", "TimeZone": "America/New_York",
@@ -114,7 +128,7 @@ def books():
     """Every reference book, as the GET endpoints return their items."""
     return {"priceTier": price_tiers(), "location": locations(), "paymentterm": payment_terms(),
             "tax": tax_rules(), "carrier": carriers(), "account": accounts(),
-            "category": categories()}
+            "category": categories(), "brand": brands(), "unit": units()}
 
 
 def names(items, field="Name"):

@@ -9,17 +9,20 @@ def register(cli):
     @click.option("--port", default=8100, show_default=True)
     @click.option("--customers", default=200, show_default=True,
                   help="Number of generated Cin7 customers.")
+    @click.option("--products", default=60, show_default=True,
+                  help="Number of generated Cin7 products.")
     @click.option("--data", type=click.Path(exists=True, dir_okay=False),
                   help='Seed Cin7 from a JSON file in the real shape {"CustomerList": [...]}.')
     @click.option("--seed", default=42, show_default=True)
     @click.option("--fast", is_flag=True, help="No rate limits (the real ones by default).")
     @click.option("--joor-match-seconds", default=72 * 3600, show_default=True,
                   help="How long JOOR's staff take to match a new customer.")
-    def sandbox_command(host, port, customers, data, seed, fast, joor_match_seconds):
+    def sandbox_command(host, port, customers, products, data, seed, fast, joor_match_seconds):
         """Serve simulated Cin7 Core, HubSpot, JOOR and Slack APIs on one port."""
         import sandbox
 
-        options = {"customers": customers, "seed": seed, "joor_match_seconds": joor_match_seconds}
+        options = {"customers": customers, "products": products, "seed": seed,
+                   "joor_match_seconds": joor_match_seconds}
         if data:
             options["data"] = data
         if fast:

@@ -9,6 +9,10 @@
     GET    /_sandbox/hubspot/<objectType>   stored objects (?archived=include|only)
     GET    /_sandbox/cin7/customers         every Cin7 customer, Deprecated included
     PATCH  /_sandbox/cin7/customers/<id>    change a customer as a Cin7 user would
+    GET    /_sandbox/cin7/products          every Cin7 product, Deprecated included
+    PATCH  /_sandbox/cin7/products/<id>     change a product as a Cin7 user would
+    PATCH  /_sandbox/cin7/stock             body: {"ProductID", "Location", "OnHand"} and
+                                            optionally "Allocated", "OnOrder", "InTransit"
     GET    /_sandbox/requests[?system=&method=&path=]   log of calls received
     DELETE /_sandbox/requests               clear the log
     GET    /_sandbox/stats                  calls, writes, records written per system
@@ -20,6 +24,7 @@ from flask import Blueprint, jsonify, request
 
 from sandbox import (
     cin7_customers,
+    cin7_products,
     faults,
     hubspot_associations,
     hubspot_schema,
@@ -119,6 +124,48 @@ def cin7_edit(customer_id):
         except Cin7Error as exc:
             return jsonify(exc.body()), exc.status
         return jsonify(customer)
+
+
+@bp.get("/cin7/products")
+def cin7_products_list():
+    with state.current().lock:
+        products = sorted(state.data("cin7")["products"].values(),
+                          key=lambda p: (p["LastModifiedOn"], p["ID"]))
+        return jsonify(products)
+
+
+@bp.patch("/cin7/products/<product_id>")
+def cin7_product_edit(product_id):
+    """Same rules as PUT /product (Type ignored, SKU may change), without auth or rate limit."""
+    body = request.get_json(silent=True) or {}
+    with state.current().lock:
+        store = state.data("cin7")
+        if cin7_products.find(store, product_id) is None:
+            return _error(f"no Cin7 product {product_id}", 404)
+        try:
+            product = cin7_products.update(store, {**body, "ID": product_id})
+        except Cin7Error as exc:
+            return jsonify(exc.body()), exc.status
+        return jsonify(product)
+
+
+@bp.patch("/cin7/stock")
+def cin7_stock_edit():
+    """Set a product's stock at one location; answers its /ref/productavailability row.
+
+    The product's LastModifiedOn stays put: in Cin7 a stock movement is not a product edit.
+    """
+    body = request.get_json(silent=True) or {}
+    with state.current().lock:
+        store = state.data("cin7")
+        product = cin7_products.find(store, body.get("ProductID") or "")
+        if product is None:
+            return _error(f"no Cin7 product {body.get('ProductID')}", 404)
+        try:
+            row = cin7_products.set_stock(store, product, body)
+        except Cin7Error as exc:
+            return jsonify(exc.body()), exc.status
+        return jsonify(row)
 
 
 @bp.get("/requests")

@@ -1,16 +1,19 @@
-"""Deterministic wholesale customers in Cin7 Core's shape, or customers loaded from a file.
+"""Deterministic wholesale customers and products in Cin7 Core's shape, or customers loaded
+from a file.
 
 generate_customers(n, seed) always starts with the guide's example: "Arabella", "Admiralty"
 and "Revenge of New York", whose contacts Peter Blood, Henry Morgan and Richard Worley share
-the e-mail corsair_1@mail.uk, in that LastModifiedOn order.
+the e-mail corsair_1@mail.uk, in that LastModifiedOn order. generate_products(n, seed, ...)
+and generate_stock(products, seed, ...) make the catalogue and its stock per location.
 """
 
 import datetime
 import json
 import random
 import uuid
+import zlib
 
-from sandbox import cin7_customers, cin7_refs, clock
+from sandbox import cin7_customers, cin7_products, cin7_refs, clock
 
 START = datetime.datetime(2023, 6, 1, 8, 0, tzinfo=clock.UTC)
 SPAN_DAYS = 730  # customers' LastModifiedOn spread over two years from START
@@ -212,3 +215,265 @@ def load_customers(path, seed=42):
         return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
     return [cin7_customers.complete(item, make_id) for item in items]
+
+
+# Products --------------------------------------------------------------------------------------
+# Small seeds (eight products or more) still show every case a product sync must handle: a
+# Service item (no stock), a Deprecated item and one not for sale (Sellable false).
+SERVICE_AT, PRODUCT_DEPRECATED_AT, NOT_SELLABLE_AT = 3, 5, 7
+TOPS = [(s, s, 1.0) for s in ("XS", "S", "M", "L", "XL")]
+WAISTS = [(s, s, 1.0) for s in ("30", "32", "34", "36", "38")]
+SHOES = [(s, s, 1.0) for s in ("7", "8", "9", "10", "11", "12")]
+ONE_SIZE = [(None, None, 1.0)]  # size label, SKU code, price factor
+BEDS = [("Single", "SB", 1.0), ("Queen", "QB", 1.3), ("King", "KB", 1.5)]
+COLOURS = [("Navy", "NAV"), ("White", "WHT"), ("Black", "BLK"), ("Sage", "SAG"),
+           ("Oatmeal", "OAT"), ("Charcoal", "CHA"), ("Rust", "RST"), ("Sky Blue", "SKY"),
+           ("Olive", "OLV"), ("Sand", "SND"), ("Forest", "FOR"), ("Clay", "CLY")]
+SCENTS = [("Sea Salt", "SEA"), ("Fig & Cedar", "FIG"), ("Lavender", "LAV"), ("Amber", "AMB"),
+          ("Citrus Grove", "CIT"), ("Vetiver", "VET")]
+STYLES = [  # code, name, category, brand, UOM, sizes, colours, retail, kg, material, origin
+    ("LSH", "Linen Shirt", "Apparel", "Linen & Loom", "Item", TOPS, COLOURS, 89, 0.28,
+     "Linen", "Portugal"),
+    ("OXS", "Oxford Shirt", "Apparel", "Harbourside", "Item", TOPS, COLOURS, 79, 0.3,
+     "Cotton", "India"),
+    ("CTE", "Crew Tee", "Apparel", "Harbourside", "Item", TOPS, COLOURS, 35, 0.18,
+     "Organic cotton", "India"),
+    ("MKN", "Merino Knit", "Apparel", "Tidewater", "Item", TOPS, COLOURS, 129, 0.35,
+     "Merino wool", "New Zealand"),
+    ("HOD", "Fleece Hoodie", "Apparel", "Northbound", "Item", TOPS, COLOURS, 110, 0.6,
+     "Cotton fleece", "Vietnam"),
+    ("CHN", "Chino Pant", "Apparel", "Harbourside", "Item", WAISTS, COLOURS, 99, 0.55,
+     "Cotton twill", "Vietnam"),
+    ("DRS", "Wrap Dress", "Apparel", "Linen & Loom", "Item", TOPS[:4], COLOURS, 149, 0.4,
+     "Linen", "Portugal"),
+    ("PKA", "Rain Parka", "Outdoor", "Northbound", "Item", TOPS, COLOURS, 229, 0.9,
+     "Recycled nylon", "Vietnam"),
+    ("PFV", "Puffer Vest", "Outdoor", "Northbound", "Item", TOPS, COLOURS, 179, 0.45,
+     "Recycled polyester", "China"),
+    ("HKS", "Hiking Sock", "Accessories", "Northbound", "Pair", TOPS[1:4], COLOURS, 22, 0.08,
+     "Merino wool", "New Zealand"),
+    ("CVS", "Canvas Sneaker", "Footwear", "Tidewater", "Pair", SHOES, COLOURS, 95, 0.9,
+     "Canvas", "Vietnam"),
+    ("CHB", "Chelsea Boot", "Footwear", "Tidewater", "Pair", SHOES, COLOURS[:6], 249, 1.4,
+     "Leather", "Portugal"),
+    ("BNE", "Wool Beanie", "Accessories", "Tidewater", "Item", ONE_SIZE, COLOURS, 32, 0.1,
+     "Merino wool", "New Zealand"),
+    ("TTB", "Canvas Tote Bag", "Accessories", "Harbourside", "Item", ONE_SIZE, COLOURS, 39,
+     0.3, "Canvas", "India"),
+    ("LBT", "Leather Belt", "Accessories", "Tidewater", "Item", TOPS[1:4], COLOURS[:6], 69,
+     0.25, "Leather", "Portugal"),
+    ("LTT", "Linen Tea Towel", "Homewares", "Saltmarsh Home", "Item", ONE_SIZE, COLOURS, 18,
+     0.1, "Linen", "Portugal"),
+    ("LNP", "Linen Napkins Set of 4", "Homewares", "Saltmarsh Home", "Set", ONE_SIZE, COLOURS,
+     45, 0.3, "Linen", "Portugal"),
+    ("CSH", "Cushion Cover", "Homewares", "Saltmarsh Home", "Item",
+     [("45x45cm", "45", 1.0), ("50x50cm", "50", 1.15)], COLOURS, 49, 0.25, "Linen", "India"),
+    ("TRW", "Waffle Throw", "Homewares", "Saltmarsh Home", "Item", ONE_SIZE, COLOURS, 119, 1.2,
+     "Cotton", "Turkey"),
+    ("QLC", "Linen Quilt Cover", "Homewares", "Linen & Loom", "Item", BEDS, COLOURS, 249, 1.5,
+     "Linen", "Portugal"),
+    ("TWL", "Cotton Towel", "Homewares", "Saltmarsh Home", "Item",
+     [("Hand", "HND", 0.5), ("Bath", "BTH", 1.0)], COLOURS, 49, 0.6, "Cotton", "Turkey"),
+    ("SCD", "Soy Candle", "Homewares", "Kettle & Wick", "Item",
+     [("200g", "200", 1.0), ("400g", "400", 1.6)], SCENTS, 34, 0.45, "Soy wax", "Australia"),
+    ("STM", "Stoneware Mug", "Homewares", "Kettle & Wick", "Item", ONE_SIZE, COLOURS, 24, 0.35,
+     "Stoneware", "China"),
+    ("PCS", "Picnic Blanket", "Outdoor", "Northbound", "Item", ONE_SIZE, COLOURS, 89, 1.1,
+     "Recycled wool", "New Zealand"),
+]
+# Further ranges of a style once its colours run out, so large seeds keep unique SKUs.
+LINES = [("", ""), ("Organic ", "O"), ("Heritage ", "H"), ("Relaxed ", "R"), ("Summer ", "S"),
+         ("Essential ", "E"), ("Classic ", "C"), ("Studio ", "D")]
+SERVICES = [  # name, SKU, category, price (the same for every tier in use)
+    ("Gift Card - $50", "GC-50", "Gift Cards", 50),
+    ("Gift Card - $100", "GC-100", "Gift Cards", 100),
+    ("Logo Embroidery - per Garment", "SVC-EMB", "Apparel", 8.5),
+    ("Gift Wrapping", "SVC-WRAP", "Accessories", 6),
+    ("Custom Hemming", "SVC-HEM", "Apparel", 12),
+    ("Boot Resoling", "SVC-RESOLE", "Footwear", 65),
+    ("Monogramming - per Item", "SVC-MONO", "Accessories", 15),
+    ("Tent Repair", "SVC-TENT", "Outdoor", 45),
+    ("Bedroom Styling Consultation", "SVC-STYLE", "Homewares", 120),
+    ("Gift Card - $25", "GC-25", "Gift Cards", 25),
+]
+ORIGIN_CODES = {"Portugal": "PRT", "India": "IND", "Vietnam": "VNM", "China": "CHN",
+                "New Zealand": "NZL", "Turkey": "TUR", "Australia": "AUS"}
+SEASONS = ["SS24", "AW24", "SS25", "AW25", "Core"]
+PRODUCT_TAGS = ["core-range", "bestseller", "new-arrival", "eco", "clearance", "gift-idea"]
+# Price per tier as a share of retail: by the tier's name when it says what it is (this
+# tenant renamed tiers 1-3), else by position (Tier 1 retail, Tier 2 wholesale, ...).
+NAMED_TIERS = {"retail": 1.0, "rrp": 1.0, "wholesale": 0.5, "distributor": 0.42}
+TIER_POSITIONS = {1: 1.0, 2: 0.5, 3: 0.45, 4: 0.48, 5: 0.46}  # Tiers 6-10 unused: price 0
+
+
+def _names(items):
+    """Names from a reference book ([{"Name": ...}]) or a plain list of names."""
+    return [i["Name"] if isinstance(i, dict) else str(i) for i in items]
+
+
+def _tier_shares(names):
+    return [next((share for word, share in NAMED_TIERS.items() if word in name.lower()),
+                 TIER_POSITIONS.get(position, 0.0)) for position, name in enumerate(names, 1)]
+
+
+def _retail(amount):
+    """A shelf price: whole dollars from $50, else ending in .95."""
+    whole = max(5, round(amount))
+    return float(whole) if whole >= 50 else whole - 0.05
+
+
+def _ean13(number):
+    digits = f"930060{number:06d}"  # a GS1 company prefix, then the item number
+    check = (10 - sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10) % 10
+    return digits + str(check)
+
+
+class _Catalogue:
+    """Variants (style x colour x size) in groups, as a buyer adds a style's colourways."""
+
+    def __init__(self, rng, locations):
+        self.rng, self.locations, self.pending = rng, locations, []
+        self.ranges = {}  # style code -> (range in use, its colours not used yet)
+
+    def next(self):
+        """(style, name prefix, SKU stem, colour, size, group) of the next variant; a group
+        shares its season and default location."""
+        if not self.pending:
+            self._add_group()
+        return self.pending.pop(0)
+
+    def _add_group(self):
+        style = self.rng.choice(STYLES)
+        line, free = self.ranges.get(style[0], (-1, []))
+        if not free:  # the style's next range, with every colour again
+            line, free = line + 1, self.rng.sample(style[6], len(style[6]))
+        count = min(len(free), self.rng.choice([1, 2, 2, 3]))
+        colours, free = free[:count], free[count:]
+        self.ranges[style[0]] = (line, free)
+        prefix, suffix = LINES[line] if line < len(LINES) else (f"Series {line} ", str(line))
+        weights = [3] + [1] * (len(self.locations) - 1)  # most stock sits in the first
+        group = {"season": self.rng.choice(SEASONS),
+                 "location": self.rng.choices(self.locations, weights)[0]}
+        self.pending += [(style, prefix, style[0] + suffix, colour, size, group)
+                         for colour in colours for size in style[5]]
+
+
+def _pick(wanted, names):
+    """`wanted` when the reference book has it (any case), else always the same other name."""
+    by_lower = {n.lower(): n for n in names}
+    return by_lower.get(str(wanted).lower()) or names[zlib.crc32(str(wanted).encode())
+                                                       % len(names)]
+
+
+def _variant(rng, catalogue, brands, categories, shares):
+    style, prefix, stem, (colour, colour_code), (size, size_code, factor), group = \
+        catalogue.next()
+    code, name, category, brand, uom, _, _, retail, kg, material, origin = style
+    retail = _retail(retail * factor * (1.1 if prefix else 1.0))
+    title = f"{prefix}{name} - {colour}" + (f" - {size}" if size else "")
+    season = group["season"]
+    return {
+        "SKU": f"{stem}-{colour_code}" + (f"-{size_code}" if size_code else ""), "Name": title,
+        "Category": _pick(category, categories), "Brand": _pick(brand, brands),
+        "Type": "Stock", "DefaultLocation": group["location"], "UOM": uom, "Weight": round(kg * factor, 3), "WeightUnits": "kg",
+        "DimensionsUnits": "cm",
+        "DropShipMode": "Optional Drop Ship" if category == "Homewares" and rng.random() < 0.1
+        else "No Drop Ship",
+        **{f"PriceTier{i}": round(retail * share, 2) for i, share in enumerate(shares, 1)},
+        "AverageCost": round(retail * rng.uniform(0.2, 0.3), 4),
+        "ShortDescription": f"{prefix}{name}, {colour.lower()}, {material.lower()}.",
+        "Description": f"{material}. From our {season} range. "
+                       + rng.choice(["Pre-washed for softness.", "Made to last.",
+                                     "Cut for an easy fit.", "Designed in-house."]),
+        "Tags": ",".join([season] + rng.sample(PRODUCT_TAGS, rng.choice([0, 1, 1, 2]))),
+        "AdditionalAttribute1": season, "AdditionalAttribute2": material,
+        "RevenueAccount": "200", "InventoryAccount": "630",
+        "CountryOfOrigin": origin, "CountryOfOriginCode": ORIGIN_CODES[origin],
+    }
+
+
+def _service(count, categories, shares):
+    name, sku, category, price = SERVICES[count % len(SERVICES)]
+    if count >= len(SERVICES):  # large seeds: the same services again, numbered
+        name, sku = f"{name} {count // len(SERVICES) + 1}", f"{sku}-{count // len(SERVICES) + 1}"
+    return {
+        "SKU": sku, "Name": name, "Category": _pick(category, categories), "Brand": None,
+        "Type": "Service", "UOM": "Item", "Barcode": "",
+        **{f"PriceTier{i}": float(price) if share else 0.0
+           for i, share in enumerate(shares, 1)},
+        "ShortDescription": name, "Description": "", "Tags": "service",
+        "RevenueAccount": "260",
+    }
+
+
+def generate_products(n, seed=42, tiers=None, categories=None, brands=None, locations=None):
+    """`n` products in Cin7's JSON shape (as GET /product returns them), the same for one seed.
+
+    Wholesale apparel and homewares ("Linen Shirt - Navy - M", SKU "LSH-NAV-M") in colour and
+    size runs, about 10% Service items, 5% Deprecated and 5% not for sale; positions 3, 5 and 7
+    are always a Service, a Deprecated item and an item with Sellable false. Tiers, categories,
+    brands and locations are names or reference-book entries (default: the sandbox's books);
+    LastModifiedOn rises over two years, a few products sharing one. Stock: generate_stock.
+    """
+    rng = random.Random(f"products-{seed}")  # not the customers' stream: distinct IDs
+
+    def make_id():
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+    tiers = cin7_products.tier_names(tiers or cin7_refs.price_tiers())[:cin7_products.TIERS]
+    categories = _names(categories or cin7_refs.CATEGORIES)
+    brands = _names(brands or cin7_refs.BRANDS)
+    locations = _names(locations or cin7_refs.LOCATIONS)
+    shares = _tier_shares(tiers)
+    catalogue, services, products = _Catalogue(rng, locations), 0, []
+    step = datetime.timedelta(days=SPAN_DAYS) / max(n, 1)
+    moment = START
+    for i in range(n):
+        special = i in (SERVICE_AT, PRODUCT_DEPRECATED_AT, NOT_SELLABLE_AT)
+        if i == SERVICE_AT or (not special and rng.random() < 0.1):
+            product = _service(services, categories, shares)
+            services += 1
+        else:
+            product = _variant(rng, catalogue, brands, categories, shares)
+            product["Barcode"] = _ean13(i + 1)
+        deprecated = i == PRODUCT_DEPRECATED_AT or (not special and rng.random() < 0.05)
+        product["Status"] = "Deprecated" if deprecated else "Active"
+        product["Sellable"] = not (i == NOT_SELLABLE_AT or (not special and rng.random() < 0.05))
+        if i == 0 or rng.random() > 0.03:  # ~3% share a timestamp with the previous one
+            jitter = datetime.timedelta(milliseconds=rng.randint(1, 999))
+            moment += step * rng.uniform(0.5, 1.5) + jitter
+        product["LastModifiedOn"] = clock.iso(moment)
+        products.append(cin7_products.complete(product, tiers, make_id))
+    return products
+
+
+def generate_stock(products, seed=42, locations=None):
+    """Stock of the Stock products at 2-3 locations each (the default one first):
+    {product ID: {location: {"OnHand", "Allocated", "OnOrder", "InTransit",
+    "NextDeliveryDate"}}}. Service products hold none."""
+    rng = random.Random(f"stock-{seed}")
+    names = _names(locations or cin7_refs.LOCATIONS)
+    horizon = START + datetime.timedelta(days=SPAN_DAYS)
+    stock = {}
+    for product in products:
+        if product["Type"] != "Stock":
+            continue
+        home = product["DefaultLocation"] if product["DefaultLocation"] in names \
+            else rng.choice(names)
+        others = [n for n in names if n != home]
+        places = [home] + rng.sample(others, min(len(others), rng.choice([1, 1, 2])))
+        rows = stock[product["ID"]] = {}
+        for k, place in enumerate(places):
+            on_hand = 0 if rng.random() < 0.08 else rng.randint(6, 360 if k == 0 else 120)
+            if product["Status"] == "Deprecated":
+                on_hand = rng.choice([0, 0, rng.randint(1, 12)])
+            allocated = rng.randint(0, on_hand // 4) if rng.random() < 0.5 else 0
+            on_order = rng.randint(2, 20) * 6 if rng.random() < 0.25 else 0
+            due = horizon + datetime.timedelta(days=rng.randint(7, 60))
+            rows[place] = {
+                "OnHand": float(on_hand), "Allocated": float(allocated),
+                "OnOrder": float(on_order),
+                "InTransit": float(rng.randint(1, 4) * 6) if rng.random() < 0.05 else 0.0,
+                "NextDeliveryDate": due.strftime("%Y-%m-%dT00:00:00") if on_order else None,
+            }
+    return stock

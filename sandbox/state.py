@@ -14,6 +14,7 @@ from sandbox import clock
 
 DEFAULTS = {
     "customers": 50,
+    "products": 60,  # Cin7 products; generated whether customers come from "data" or not
     "data": None,
     "seed": 42,
     "cin7_rate_per_minute": 60,

@@ -117,9 +117,10 @@ def test_a_cin7_webhook_without_the_secret_is_refused(tasks_config, webhook_clie
 
 def test_changes_are_ignored_where_the_direction_does_not_read_that_system(tasks_config,
                                                                           webhook_client):
+    settings.set("products.direction", "off")
     r = webhook_client.post(f"/webhooks/cin7/{WEBHOOK_SECRET}",
                             json={"EventType": "Product/Updated", "ProductDetailsList": []})
-    assert r.json["sync_soon"] == [] and "products" in r.json["ignored"]  # not synced
+    assert r.json["sync_soon"] == [] and "products" in r.json["ignored"]  # products are off
     body = json.dumps(COMPANY_CHANGED)  # customers export: HubSpot edits are not read
     r = webhook_client.post("/webhooks/hubspot", data=body, headers=signed(body))
     assert r.status_code == 202 and "export" in r.json["ignored"]["customers"]

@@ -2,9 +2,10 @@
 
 Products are upserted by the unique property cin7_product_id, so a retried batch or a lost
 link never makes a duplicate and a SKU changed in Cin7 updates the same product (PRD-5).
-Stock changes do not touch a Cin7 product's modified date, so stock is its own pass: the
-availability list is read whole (one call per 1,000 rows) and only products whose stock
-changed since the last write are updated, by HubSpot id.
+Stock changes do not touch a Cin7 product's modified date, so the availability list is read
+whole first (one call per 1,000 rows): a product written in this run carries its stock, and
+afterwards every other linked product whose stock changed since the last write is updated
+by HubSpot id.
 """
 
 from core import links, paging
@@ -28,16 +29,30 @@ def run(ctx):
     chosen = options()
     if not ctx.dry_run:
         ensure_properties(ctx.hubspot, {"products": property_specs(ctx.cin7.price_tier_names())})
+    ctx.progress.phase("reading Cin7 stock")
+    stock, handled = ctx.cin7.stock(), set()
 
     def handle_page(ctx, products):
         known = links.for_records("hubspot", [("product", p.id) for p in products])
-        plan = plan_products(products, known, chosen, force=bool(ctx.only))
-        ctx.record_plan(plan) if ctx.dry_run else apply(ctx, plan)
+        plan = plan_products(products, known, chosen, stock, force=bool(ctx.only))
+        handled.update(p.id for p in products)
+        if ctx.dry_run:
+            ctx.record_plan(plan)
+        else:
+            apply(ctx, plan)
+            _remember_stock(plan, stock)
 
     paging.export_pages(ctx, ENTITY, DIRECTION, ctx.cin7.product_pages, ctx.cin7.product,
                         handle_page, "products")
     if not ctx.dry_run:
-        export_stock(ctx)
+        export_stock(ctx, {i: places for i, places in stock.items() if i not in handled})
+
+
+def _remember_stock(plan, stock):
+    """Products written with their stock: the stock pass compares against this."""
+    links.save_many("hubspot", "product_stock", "product",
+                    [(w.cin7_id, w.remote_id, w.name, fingerprint(stock_properties(stock.get(w.cin7_id, {}))))
+                     for w in plan.writes if w.ok and w.remote_id and w.action != "skip"])
 
 
 def apply(ctx, plan):
@@ -52,10 +67,9 @@ def apply(ctx, plan):
     links.save_page("hubspot", [w for w in plan.writes if w.ok and w.action != "skip"])
 
 
-def export_stock(ctx):
+def export_stock(ctx, stock):
     """Stock on hand per location onto every linked product whose stock changed."""
     ctx.progress.phase("exporting stock")
-    stock = ctx.cin7.stock()
     known = links.for_records("hubspot", [("product", i) for i in stock] +
                               [("product_stock", i) for i in stock])
     changes, prints = {}, {}

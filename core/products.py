@@ -91,8 +91,10 @@ def check_product(product, options):
         raise RecordError(who, "PriceTiers", "a price is negative; HubSpot refuses those")
 
 
-def plan_products(products, links, options, force=False):
-    """Decide the writes for `products`; `links` maps ("product", cin7 id) -> Link."""
+def plan_products(products, links, options, stock=None, force=False):
+    """Decide the writes for `products`; `links` maps ("product", cin7 id) -> Link and
+    `stock` product id -> {location: on hand} (services have none)."""
+    stock = stock or {}
     plan = Plan()
     for product in products:
         try:
@@ -101,8 +103,11 @@ def plan_products(products, links, options, force=False):
             plan.failures.append((product, exc))
             continue
         label = f"product '{product.sku}'"
+        props = product_properties(product, options)
+        if product.type != "Service":
+            props.update(stock_properties(stock.get(product.id, {})))
         plan.writes.append(planned("product", "product", product.id, product.id, label,
-                                   product.name, product_properties(product, options),
+                                   product.name, props,
                                    links.get(("product", product.id)), "cin7_product_id",
                                    product.id, force))
     return plan

@@ -36,8 +36,9 @@ def cin7_put(sandbox, product):
 
 
 def test_every_product_lands_once_with_name_sku_price_and_description(exporting, sandbox):
-    export(exporting)
+    run = export(exporting)
     products, listed = cin7_products(sandbox), hubspot_products(sandbox)
+    assert (run.created, run.updated) == (len(products), 0)  # stock rides on the first write
     assert sorted(listed) == sorted(p["ID"] for p in products)
     sample = next(p for p in products if p["Status"] == "Active" and p["Sellable"])
     props = listed[sample["ID"]]["properties"]

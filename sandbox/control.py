@@ -103,50 +103,37 @@ def hubspot_objects(object_type):
     return jsonify(items)
 
 
-@bp.get("/cin7/customers")
-def cin7_list():
+# Cin7 record kinds the inspection endpoints serve: /_sandbox/cin7/<kind>[/<id>].
+CIN7_KINDS = {"customers": (cin7_customers, "customer"), "products": (cin7_products, "product")}
+
+
+@bp.get("/cin7/<kind>")
+def cin7_list(kind):
+    """Every customer or product, Deprecated included, oldest change first."""
+    if kind not in CIN7_KINDS:
+        return _error(f"no Cin7 {kind} here", 404)
     with state.current().lock:
-        customers = sorted(state.data("cin7")["customers"].values(),
-                           key=lambda c: (c["LastModifiedOn"], c["ID"]))
-        return jsonify(customers)
+        records = sorted(state.data("cin7")[kind].values(),
+                         key=lambda r: (r["LastModifiedOn"], r["ID"]))
+        return jsonify(records)
 
 
-@bp.patch("/cin7/customers/<customer_id>")
-def cin7_edit(customer_id):
-    """Same rules and merge as PUT /customer, without auth or rate limit."""
+@bp.patch("/cin7/<kind>/<record_id>")
+def cin7_edit(kind, record_id):
+    """Same rules and merge as PUT /customer or /product, without auth or rate limit."""
+    if kind not in CIN7_KINDS:
+        return _error(f"no Cin7 {kind} here", 404)
+    module, label = CIN7_KINDS[kind]
     body = request.get_json(silent=True) or {}
     with state.current().lock:
         store = state.data("cin7")
-        if cin7_customers.find(store, customer_id) is None:
-            return _error(f"no Cin7 customer {customer_id}", 404)
+        if module.find(store, record_id) is None:
+            return _error(f"no Cin7 {label} {record_id}", 404)
         try:
-            customer = cin7_customers.update(store, {**body, "ID": customer_id})
+            record = module.update(store, {**body, "ID": record_id})
         except Cin7Error as exc:
             return jsonify(exc.body()), exc.status
-        return jsonify(customer)
-
-
-@bp.get("/cin7/products")
-def cin7_products_list():
-    with state.current().lock:
-        products = sorted(state.data("cin7")["products"].values(),
-                          key=lambda p: (p["LastModifiedOn"], p["ID"]))
-        return jsonify(products)
-
-
-@bp.patch("/cin7/products/<product_id>")
-def cin7_product_edit(product_id):
-    """Same rules as PUT /product (Type ignored, SKU may change), without auth or rate limit."""
-    body = request.get_json(silent=True) or {}
-    with state.current().lock:
-        store = state.data("cin7")
-        if cin7_products.find(store, product_id) is None:
-            return _error(f"no Cin7 product {product_id}", 404)
-        try:
-            product = cin7_products.update(store, {**body, "ID": product_id})
-        except Cin7Error as exc:
-            return jsonify(exc.body()), exc.status
-        return jsonify(product)
+        return jsonify(record)
 
 
 @bp.patch("/cin7/stock")

@@ -1,4 +1,5 @@
-"""A local copy of what the panel lists from Cin7: customers (CUS-5) and reference books (SET-2).
+"""A local copy of what the panel lists from Cin7: customers (CUS-5), products (PRD-1, PRD-2)
+and reference books (SET-2).
 
 The customers page must show every Cin7 customer, listed in HubSpot or not, and stay fast
 with 100,000 of them; asking Cin7 on each page view would take minutes and burn its rate
@@ -9,7 +10,7 @@ time) and whether one is listed is read from its link at query time, never copie
 import datetime
 from dataclasses import dataclass
 
-from peewee import JOIN, CharField, DateTimeField, Tuple, fn
+from peewee import JOIN, BooleanField, CharField, DateTimeField, Tuple, fn
 
 from core.store import BaseModel, JSONField, Link, atomic_write, utcnow
 
@@ -41,7 +42,25 @@ class ReferenceList(BaseModel):
     fetched_at = DateTimeField(default=lambda: utcnow())
 
 
-MODELS = [CustomerRecord, ReferenceList]
+class ProductRecord(BaseModel):
+    """One Cin7 product as last read from Cin7 (PRD-1, PRD-2: the panel's product list)."""
+
+    cin7_id = CharField(primary_key=True)
+    sku = CharField(default="")
+    name = CharField(default="")
+    status = CharField(default="Active")
+    sellable = BooleanField(default=True)
+    type = CharField(default="Stock")
+    modified = DateTimeField(null=True)
+    refreshed_at = DateTimeField(default=lambda: utcnow())
+
+    class Meta:
+        indexes = ((("name", "cin7_id"), False), (("sku",), False), (("status", "name"), False),
+                   (("modified",), False), (("refreshed_at",), False))
+
+
+MODELS = [CustomerRecord, ReferenceList]  # created by migration step 3: leave as it is
+PRODUCT_MODELS = [ProductRecord]  # created by a later migration step
 
 
 def _row(customer, now):
@@ -160,26 +179,26 @@ def _beyond(key, anchor, before):
     return key < value if before else key > value
 
 
-def _walked_page(query, anchor, before, backwards, per_page):
+def _walked_page(query, anchor, before, backwards, per_page, model=CustomerRecord):
     """Up to per_page + 1 ids from the (name, cin7_id) index, next to `anchor`."""
-    columns = (CustomerRecord.name, CustomerRecord.cin7_id)  # the (name, cin7_id) index
+    columns = (model.name, model.cin7_id)  # the (name, cin7_id) index
     if anchor:
         query = query.where(_beyond(Tuple(*columns), anchor, before))
     order = [c.desc() for c in columns] if backwards else columns
     return [r.cin7_id for r in query.order_by(*order).limit(per_page + 1)]
 
 
-def _searched_page(query, anchor, before, backwards, per_page):
+def _searched_page(query, anchor, before, backwards, per_page, model=CustomerRecord):
     """Ids next to `anchor` and the number of matches, from one pass over the table.
 
     A search reads every row once (a scan, ~40 ms per 100,000 customers); counting in the
     same pass (a window function) saves a second one, and sorting only the matches avoids
     walking the name index, which would read the table one random row at a time.
     """
-    matched = query.select(CustomerRecord.cin7_id, CustomerRecord.name,
-                           fn.COUNT(CustomerRecord.cin7_id).over().alias("total")).alias("m")
+    matched = query.select(model.cin7_id, model.name,
+                           fn.COUNT(model.cin7_id).over().alias("total")).alias("m")
     columns = (matched.c.name, matched.c.cin7_id)
-    page = CustomerRecord.select(matched.c.cin7_id, matched.c.total).from_(matched)
+    page = model.select(matched.c.cin7_id, matched.c.total).from_(matched)
     if anchor:
         page = page.where(_beyond(Tuple(*columns), anchor, before))
     order = [c.desc() for c in columns] if backwards else columns
@@ -249,6 +268,142 @@ def unlink(cin7_id):
     return removed
 
 
+# -- products (PRD-1, PRD-2) ----------------------------------------------------------------
+
+
+def _product_row(product, now):
+    return {"cin7_id": product.id, "sku": (product.sku or "")[:250],
+            "name": (product.name or "")[:250], "status": product.status or "Active",
+            "sellable": product.sellable is not False, "type": product.type or "Stock",
+            "modified": product.modified, "refreshed_at": now}
+
+
+def save_products(products, now=None):
+    """Insert or replace these Product records in the catalogue."""
+    rows = [_product_row(p, now or utcnow()) for p in products]
+    with atomic_write():
+        for start in range(0, len(rows), 200):
+            ProductRecord.replace_many(rows[start:start + 200]).execute()
+    return len(rows)
+
+
+def refresh_products(config, full=False):
+    """Copy Cin7's products here: changed ones since the last refresh, or all; returns count."""
+    from core.connections import effective_config
+    from core.connectors.cin7 import Cin7
+
+    cin7 = Cin7(effective_config(config))
+    since = None
+    if not full:
+        latest = ProductRecord.select(fn.MAX(ProductRecord.modified)).scalar()
+        since = latest - datetime.timedelta(minutes=2) if latest else None
+    count = 0
+    for _, _, products in cin7.product_pages(modified_since=since):
+        count += save_products(products)
+    return count
+
+
+def product_summary():
+    """How many products the catalogue holds and when it was last refreshed."""
+    return {"products": ProductRecord.select().count(),
+            "refreshed_at": ProductRecord.select(fn.MAX(ProductRecord.refreshed_at)).scalar()}
+
+
+def _product_link_join():
+    # A product removed from HubSpot (PRD-2) keeps its link, marked removed: not listed.
+    return ((Link.cin7_id == ProductRecord.cin7_id) & (Link.entity == "product")
+            & (Link.system == SYSTEM) & (Link.state != "removed"))
+
+
+def _matching_products(text="", listed=None, status=None):
+    """The products matching the filters (unordered): text in name or SKU, or an exact id."""
+    query = ProductRecord.select(ProductRecord.cin7_id)
+    if listed is True:
+        query = query.join(Link, on=_product_link_join())
+    elif listed is False:
+        query = query.join(Link, JOIN.LEFT_OUTER, on=_product_link_join()).where(Link.id.is_null())
+    if status:
+        query = query.where(ProductRecord.status == status)
+    if text:
+        like = f"%{text}%"
+        remote = (Link.select(Link.cin7_id)
+                  .where(Link.system == SYSTEM, Link.entity == "product", Link.remote_id == text))
+        query = query.where((ProductRecord.name ** like) | (ProductRecord.sku ** like)
+                            | (ProductRecord.cin7_id == text) | ProductRecord.cin7_id.in_(remote))
+    return query
+
+
+def get_product(cin7_id):
+    return ProductRecord.get_or_none(ProductRecord.cin7_id == cin7_id)
+
+
+def search_products(text="", listed=None, status=None, after=None, before=None, last=False,
+                    per_page=PER_PAGE):
+    """A page of products with their HubSpot links, in name order (keyset, like `search`).
+
+    Rows are dicts: the product's fields and `link` (its HubSpot product Link or None).
+    """
+    text = (text or "").strip()
+    anchor = get_product(after or before) if (after or before) else None
+    backwards = bool(before and anchor) or (last and not anchor)
+    query = _matching_products(text, listed, status)
+    if text:
+        ids, total = _searched_page(query, anchor, bool(before), backwards, per_page,
+                                    ProductRecord)
+    else:
+        total = query.count() if (listed is not None or status) else \
+            ProductRecord.select().count()
+        ids = _walked_page(query, anchor, bool(before), backwards, per_page, ProductRecord)
+    more, ids = len(ids) > per_page, ids[:per_page]
+    if backwards:
+        ids.reverse()
+    page = Page(_read_products(ids), total, ids[0] if ids else None, ids[-1] if ids else None)
+    page.has_previous = more if backwards else bool(anchor)
+    page.has_next = bool(anchor) if backwards else more
+    return page
+
+
+def _read_products(ids):
+    """The products `ids` with their links, in the order given."""
+    if not ids:
+        return []
+    records = (ProductRecord.select(ProductRecord, Link.id.alias("link_id"), Link.remote_type,
+                                    Link.remote_id, Link.listed_at, Link.state)
+               .join(Link, JOIN.LEFT_OUTER, on=_product_link_join())
+               .where(ProductRecord.cin7_id.in_(ids)).objects())
+    position = {cin7_id: i for i, cin7_id in enumerate(ids)}
+    rows = []
+    for r in sorted(records, key=lambda r: position[r.cin7_id]):
+        link = None
+        if r.link_id is not None:  # the joined Link's columns, flattened by .objects()
+            link = Link(id=r.link_id, entity="product", cin7_id=r.cin7_id, system=SYSTEM,
+                        remote_type=r.remote_type, remote_id=r.remote_id, listed_at=r.listed_at,
+                        state=r.state)
+        rows.append({"cin7_id": r.cin7_id, "sku": r.sku, "name": r.name, "status": r.status,
+                     "sellable": r.sellable, "type": r.type, "modified": r.modified,
+                     "link": link})
+    return rows
+
+
+def product_link(cin7_id):
+    """The product's HubSpot product link, or None."""
+    return Link.get_or_none(Link.entity == "product", Link.system == SYSTEM,
+                            Link.cin7_id == cin7_id)
+
+
+def export_product_rows(text="", listed=None, status=None):
+    """Every product matching the filters, streamed in name order (for the CSV download):
+    (cin7_id, sku, name, status, sellable, type, link id, HubSpot product id, listed_at)."""
+    matching = _matching_products((text or "").strip(), listed, status)
+    query = (ProductRecord.select(ProductRecord.cin7_id, ProductRecord.sku, ProductRecord.name,
+                                  ProductRecord.status, ProductRecord.sellable,
+                                  ProductRecord.type, Link.id, Link.remote_id, Link.listed_at)
+             .join(Link, JOIN.LEFT_OUTER, on=_product_link_join())
+             .where(ProductRecord.cin7_id.in_(matching))
+             .order_by(ProductRecord.name, ProductRecord.cin7_id).tuples())
+    yield from query.iterator()
+
+
 def reference(kind):
     """The cached names of one Cin7 reference book ([] until read)."""
     row = ReferenceList.get_or_none(ReferenceList.kind == kind)
@@ -279,4 +434,5 @@ def forget():
     """Drop the catalogue (Cin7 disconnected)."""
     with atomic_write():
         CustomerRecord.delete().execute()
+        ProductRecord.delete().execute()
         ReferenceList.delete().execute()

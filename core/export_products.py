@@ -8,7 +8,7 @@ afterwards every other linked product whose stock changed since the last write i
 by HubSpot id.
 """
 
-from core import links, paging
+from core import catalog, links, paging
 from core.export_customers import ensure_properties
 from core.plan import fingerprint
 from core.products import plan_products, property_specs, stock_properties
@@ -33,6 +33,7 @@ def run(ctx):
     stock, handled = ctx.cin7.stock(), set()
 
     def handle_page(ctx, products):
+        catalog.save_products(products)  # the panel's product list sees what we read
         known = links.for_records("hubspot", [("product", p.id) for p in products])
         plan = plan_products(products, known, chosen, stock, force=bool(ctx.only))
         handled.update(p.id for p in products)
@@ -75,7 +76,7 @@ def export_stock(ctx, stock):
     changes, prints = {}, {}
     for product_id, places in stock.items():
         product = known.get(("product", product_id))
-        if product is None or not product.remote_id:
+        if product is None or not product.remote_id or product.state == "removed":
             continue  # not exported (yet): its stock goes with it on a later run
         props = stock_properties(places)
         done = known.get(("product_stock", product_id))

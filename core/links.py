@@ -45,7 +45,8 @@ def _upsert(rows):
     if not rows:
         return
     param = db.obj.param
-    updated = ", ".join(f'"{c}" = excluded."{c}"' for c in _UPDATED + ("parent_remote_id",))
+    updated = ", ".join(f'"{c}" = excluded."{c}"'
+                        for c in _UPDATED + ("parent_remote_id", "state"))
     columns = ", ".join(f'"{c}"' for c in COLUMNS)
     params = ", ".join([param] * len(COLUMNS))
     sql = (f'INSERT INTO "link" ({columns}) VALUES ({params}) '
@@ -103,8 +104,9 @@ def unlink(link_id):
 
 
 def remove_product(config, link_id):
-    """PRD-2 Remove: archive the linked HubSpot product and forget the link (the Cin7 product
-    stays); other links refuse, since removing customers or contacts is not SyncDesk's call."""
+    """PRD-2 Remove: archive the linked HubSpot product (the Cin7 product stays); later runs
+    leave it out until it is listed again. Other links refuse: removing customers or
+    contacts is not SyncDesk's call."""
     from core.connectors.hubspot import HubSpot
 
     link = Link.get_or_none(Link.id == link_id)
@@ -113,7 +115,9 @@ def remove_product(config, link_id):
     HubSpot(config).archive("products", [link.remote_id])
     with atomic_write():
         Link.delete().where(Link.system == "hubspot", Link.cin7_id == link.cin7_id,
-                            Link.entity.in_(("product", "product_stock"))).execute()
+                            Link.entity == "product_stock").execute()
+        Link.update(state="removed", remote_id=None, fingerprint=None,
+                    updated_at=utcnow()).where(Link.id == link.id).execute()
     return link
 
 

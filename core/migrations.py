@@ -15,6 +15,7 @@ STEPS = [
         add_missing_columns(database, migrator, store.Run, ["owner"]),
         add_missing_columns(database, migrator, store.RateBucket, ["log"]),
         database.create_tables([store.Pending], safe=True)),
+    lambda database, migrator: database.create_tables(_catalog().PRODUCT_MODELS, safe=True),
 ]
 
 
@@ -38,6 +39,12 @@ def _panel_models():
     from core import accounts, catalog  # the panel's admins, sign-in attempts, Cin7 catalogue
 
     return accounts.MODELS + catalog.MODELS
+
+
+def _catalog():
+    from core import catalog  # the panel's Cin7 catalogue: products (PRD-1, PRD-2)
+
+    return catalog
 
 
 def _leases():

@@ -52,6 +52,9 @@ def planned(kind, entity, cin7_id, record_id, label, name, props, link, id_prope
     write = Write(kind=kind, entity=entity, cin7_id=cin7_id, record_id=record_id, label=label,
                   name=name, action="create", key=key, id_property=id_property,
                   properties=props, fingerprint=fingerprint(props))
+    if link is not None and getattr(link, "state", "linked") == "removed" and not force:
+        write.action, write.reason = "skip", "removed from HubSpot: list it again to export it"
+        return write
     if link is not None and link.remote_id:
         write.remote_id = link.remote_id
         write.parent = write.saved_parent = getattr(link, "parent_remote_id", None)

@@ -129,7 +129,11 @@ def test_remove_archives_the_hubspot_product_and_keeps_cin7(exporting, sandbox):
     links.remove_product(exporting, link.id)
     assert link.cin7_id not in hubspot_products(sandbox)
     assert link.cin7_id in {p["ID"] for p in cin7_products(sandbox)}
-    assert Link.get_or_none(Link.id == link.id) is None
+    export(exporting, full=True)  # a removed product stays out of HubSpot...
+    assert link.cin7_id not in hubspot_products(sandbox)
+    export(exporting, only=[link.cin7_id])  # ...until someone lists it again
+    assert link.cin7_id in hubspot_products(sandbox)
+    assert Link.get(Link.id == link.id).state == "linked"
 
 
 def test_unlink_forgets_the_link_and_a_later_run_finds_the_same_product(exporting, sandbox):

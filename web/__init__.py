@@ -22,7 +22,8 @@ csrf = CSRFProtect()
 htmx = HTMX()
 
 # Blueprints of the panel, one per concern.
-PANEL = ("auth", "dashboard", "connections", "settings_views", "mappings", "runs", "customers")
+PANEL = ("auth", "dashboard", "connections", "settings_views", "mappings", "runs", "customers",
+         "products")
 # Blueprints other packages provide: (module, public: no sign-in and no CSRF check).
 # Slack signs its requests and the webhooks carry their own secret; a browser signs in.
 OPTIONAL = (("bot.http", True), ("web.webhooks", True), ("web.joor", False))

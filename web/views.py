@@ -8,7 +8,8 @@ from core.store import utcnow
 from web import auth, htmx
 
 NAV = (("dashboard.index", "Dashboard"), ("runs.index", "Runs"),
-       ("customers.index", "Customers"), ("connections.index", "Connections"),
+       ("customers.index", "Customers"), ("products.index", "Products"),
+       ("connections.index", "Connections"),
        ("settings_views.index", "Settings"), ("mappings.index", "Field mappings"))
 
 # htmx is served from our own origin and needs no eval (no hx-on, no trigger filters).

@@ -58,11 +58,12 @@ _PLANNED = {"create": "created", "update": "updated", "skip": "unchanged"}
 
 
 def _handlers():
-    from core import export_customers, export_products, import_customers
+    from core import export_customers, export_products, import_customers, import_products
 
     return {("customers", "export"): export_customers.run,
             ("customers", "import"): import_customers.run,
-            ("products", "export"): export_products.run}
+            ("products", "export"): export_products.run,
+            ("products", "import"): import_products.run}
 
 
 def check_allowed(entity, direction, dry_run=False):

@@ -17,7 +17,6 @@ DEFAULTS = {
     "products.price_tier": "",  # the tier whose price is HubSpot's price; "" = the first
     "sales.direction": "off",  # sales sync is not built yet
     "customers.field_map": [],
-    "customers.export_suppliers": False,
     "import.currency": "",
     "import.payment_term": "",
     "import.tax_rule": "",
@@ -27,6 +26,7 @@ DEFAULTS = {
     "import.location": "",
     "import.category": "",
     "import.product_type": "Stock",
+    "import.create_products": True,  # off: unmatched HubSpot products are listed, not created
     "import.address_type": "Billing",
     "import.ignore_contacts_without_company": False,
     "export.product_description": "short",
@@ -102,6 +102,8 @@ def _parser(key):
         return _choice(FREQUENCIES)
     if key == "import.address_type":
         return _choice(("billing", "shipping"))
+    if key == "import.product_type":
+        return lambda text: _choice(("stock", "service"))(text).capitalize()
     if key == "export.product_description":
         return _choice(("short", "full"))
     if isinstance(default, bool):

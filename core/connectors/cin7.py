@@ -145,6 +145,21 @@ def to_product(data, tier_names=None):
         modified=parse_date(data.get("LastModifiedOn")))
 
 
+def product_payload(product, uom="Item", costing_method="FIFO"):
+    """Cin7's JSON for creating (no id) or updating a product; prices by tier position."""
+    body = {"SKU": product.sku, "Name": product.name, "Category": product.category,
+            "Brand": product.brand, "ShortDescription": product.short_description,
+            "Description": product.description, "Status": product.status}
+    body = {k: v for k, v in body.items() if v}
+    body.update({f"PriceTier{position}": price for position, _, price in product.prices})
+    if product.id:
+        body["ID"] = product.id
+    else:  # required on create only; Type cannot change later
+        body.update(Type=product.type, UOM=uom, CostingMethod=costing_method,
+                    Sellable=product.sellable)
+    return body
+
+
 def customer_payload(customer, fields=None):
     """Cin7's JSON for creating (no id) or updating a customer; `fields` limits the header."""
     body = {"Name": customer.name, "Status": customer.status, "Currency": customer.currency,
@@ -239,6 +254,19 @@ class Cin7:
                                                        "IncludeDeprecated": "true"})
         items = body.get("Products") or []
         return to_product(items[0], self.price_tier_names()) if items else None
+
+    def save_product(self, product):
+        """Create (no id) or update a product; returns it as Cin7 stored it."""
+        method = "PUT" if product.id else "POST"
+        try:
+            body = self.api.json(method, "product", json=product_payload(product))
+        except Cin7RecordError as exc:
+            raise RecordError(f"product '{product.sku or product.name}'", "",
+                              str(exc).split(": ", 1)[-1]) from None
+        items = body.get("Products") or []
+        if not items:
+            raise ServiceError(SYSTEM, f"no product in the answer to {method} /product")
+        return to_product(items[0])
 
     def stock(self):
         """On hand per product and location: {product id: {location: quantity}}."""

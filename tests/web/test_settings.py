@@ -87,7 +87,7 @@ def test_schedule_alerts_and_export_options_are_saved(panel):
     assert values["schedule.timezone"] == "Europe/Paris" and values["schedule.every_minutes"] == 15
     assert values["slack.alerts_channel"] == "#sync-alerts"
     assert values["export.product_description"] == "full"
-    assert values["customers.export_suppliers"] is False  # unticked box: off
+    assert values["import.create_products"] is True  # another section's box is untouched
 
 
 def test_bad_schedule_values_are_refused_with_the_reason(panel):

@@ -73,35 +73,45 @@ def _row(customer, now):
             "modified": customer.modified, "refreshed_at": now}
 
 
-def save_customers(customers, now=None):
-    """Insert or replace these Customer records in the catalogue."""
-    rows = [_row(c, now or utcnow()) for c in customers]
+def _save(model, rows):
     with atomic_write():
         for start in range(0, len(rows), 200):
-            CustomerRecord.replace_many(rows[start:start + 200]).execute()
+            model.replace_many(rows[start:start + 200]).execute()
     return len(rows)
+
+
+def _refresh(config, model, read_pages, save, full):
+    """Copy Cin7's records of one kind here: changed since the last refresh, or all."""
+    from core.connections import effective_config
+    from core.connectors.cin7 import Cin7
+
+    since = None
+    if not full:
+        latest = model.select(fn.MAX(model.modified)).scalar()
+        since = latest - datetime.timedelta(minutes=2) if latest else None
+    return sum(save(records) for _, _, records in
+               read_pages(Cin7(effective_config(config)), modified_since=since))
+
+
+def _summary(model, noun):
+    return {noun: model.select().count(),
+            "refreshed_at": model.select(fn.MAX(model.refreshed_at)).scalar()}
+
+
+def save_customers(customers, now=None):
+    """Insert or replace these Customer records in the catalogue."""
+    return _save(CustomerRecord, [_row(c, now or utcnow()) for c in customers])
 
 
 def refresh_customers(config, full=False):
     """Copy Cin7's customers here: changed ones since the last refresh, or all; returns count."""
-    from core.connections import effective_config
-    from core.connectors.cin7 import Cin7
-
-    cin7 = Cin7(effective_config(config))
-    since = None
-    if not full:
-        latest = CustomerRecord.select(fn.MAX(CustomerRecord.modified)).scalar()
-        since = latest - datetime.timedelta(minutes=2) if latest else None
-    count = 0
-    for _, _, customers in cin7.customer_pages(modified_since=since):
-        count += save_customers(customers)
-    return count
+    return _refresh(config, CustomerRecord, lambda cin7, **kw: cin7.customer_pages(**kw),
+                    save_customers, full)
 
 
 def summary():
     """How many customers the catalogue holds and when it was last refreshed."""
-    return {"customers": CustomerRecord.select().count(),
-            "refreshed_at": CustomerRecord.select(fn.MAX(CustomerRecord.refreshed_at)).scalar()}
+    return _summary(CustomerRecord, "customers")
 
 
 def _link_join():
@@ -280,33 +290,18 @@ def _product_row(product, now):
 
 def save_products(products, now=None):
     """Insert or replace these Product records in the catalogue."""
-    rows = [_product_row(p, now or utcnow()) for p in products]
-    with atomic_write():
-        for start in range(0, len(rows), 200):
-            ProductRecord.replace_many(rows[start:start + 200]).execute()
-    return len(rows)
+    return _save(ProductRecord, [_product_row(p, now or utcnow()) for p in products])
 
 
 def refresh_products(config, full=False):
     """Copy Cin7's products here: changed ones since the last refresh, or all; returns count."""
-    from core.connections import effective_config
-    from core.connectors.cin7 import Cin7
-
-    cin7 = Cin7(effective_config(config))
-    since = None
-    if not full:
-        latest = ProductRecord.select(fn.MAX(ProductRecord.modified)).scalar()
-        since = latest - datetime.timedelta(minutes=2) if latest else None
-    count = 0
-    for _, _, products in cin7.product_pages(modified_since=since):
-        count += save_products(products)
-    return count
+    return _refresh(config, ProductRecord, lambda cin7, **kw: cin7.product_pages(**kw),
+                    save_products, full)
 
 
 def product_summary():
     """How many products the catalogue holds and when it was last refreshed."""
-    return {"products": ProductRecord.select().count(),
-            "refreshed_at": ProductRecord.select(fn.MAX(ProductRecord.refreshed_at)).scalar()}
+    return _summary(ProductRecord, "products")
 
 
 def _product_link_join():

@@ -1,0 +1,89 @@
+"""What the customers and products pages share: filters, keyset page position, runs of the
+ticked records, and the streamed CSV."""
+
+import csv
+import io
+
+from flask import Response, flash, redirect, request, stream_with_context, url_for
+from flask_htmx.responses import HTMXResponseClientRedirect
+
+from web import current_admin
+from web.auth import safe_next
+
+MAX_SELECTION = 500  # a run with chosen records reads each one from Cin7: keep it bounded
+LISTED = {"yes": True, "no": False}
+
+
+def filters():
+    """The search and filters asked for; only those set (they are carried in links)."""
+    found = {"q": request.args.get("q", "").strip()[:200],
+             "listed": request.args.get("listed") if request.args.get("listed") in LISTED else "",
+             "status": request.args.get("status") if request.args.get("status") in
+             ("Active", "Deprecated") else ""}
+    return {name: value for name, value in found.items() if value}
+
+
+def search_args(chosen):
+    return {"text": chosen.get("q", ""), "listed": LISTED.get(chosen.get("listed")),
+            "status": chosen.get("status")}
+
+
+def page_args():
+    """The keyset position asked for: after / before a row id, or the last page."""
+    return {"after": request.args.get("after"), "before": request.args.get("before"),
+            "last": bool(request.args.get("last"))}
+
+
+def start(page):
+    """Where this page starts in the list, for "51–100 of 4,000" (carried in the links)."""
+    if request.args.get("last"):
+        return max(0, page.total - len(page.rows))
+    return max(0, request.args.get("start", 0, type=int)) if page.has_previous else 0
+
+
+def run_only(entity, ids):
+    """Queue a run of only `ids` and go to its page."""
+    from tasks import enqueue_run  # late: importing tasks opens the queue
+
+    run, _ = enqueue_run(entity, "export", "panel", current_admin(), only=ids)
+    target = url_for("runs.show", run_id=run.id)
+    if request.headers.get("HX-Request") == "true":
+        return HTMXResponseClientRedirect(target)
+    return redirect(target)
+
+
+def run_ticked(entity):
+    """List or update the ticked records of `entity` (customers, products)."""
+    ids = list(dict.fromkeys(i for i in request.form.getlist("ids") if i))
+    back = safe_next(request.form.get("back"))
+    if not ids:
+        flash(f"Tick the {entity} to list or update first.", "error")
+        return redirect(back)
+    if len(ids) > MAX_SELECTION:
+        flash(f"Choose at most {MAX_SELECTION} {entity} at a time, or run a full sync.", "error")
+        return redirect(back)
+    return run_only(entity, ids)
+
+
+def _cell(value):
+    """A CSV cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_download(filename, header, rows):
+    """`rows` as a CSV attachment, streamed (never all rows in memory)."""
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_cell(v) for v in row])
+            if buffer.tell() > 64_000:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    return Response(stream_with_context(lines()), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})

@@ -143,3 +143,10 @@ def test_unlink_forgets_the_link_and_a_later_run_finds_the_same_product(exportin
     run = export(exporting, full=True)
     assert run.created == 0
     assert len(hubspot_products(sandbox)) == len(cin7_products(sandbox))
+
+
+def test_a_run_reads_the_price_tier_names_once(exporting, sandbox):
+    requests.delete(f"{sandbox.url}/_sandbox/requests", timeout=10)
+    export(exporting, only=[p["ID"] for p in cin7_products(sandbox)[:5]])
+    reads = [r for r in sandbox.get("requests", system="cin7") if "priceTier" in r["path"]]
+    assert len(reads) == 1

@@ -190,6 +190,7 @@ class Cin7:
 
     def __init__(self, config):
         config.require("cin7_account_id", "cin7_application_key")
+        self._tiers = None
         key_tag = hashlib.sha256(config.cin7_application_key.encode()).hexdigest()[:12]
         limiter = Limiter(f"cin7:{config.cin7_account_id}:{key_tag}",
                           config.cin7_calls_per_minute, 60)
@@ -238,9 +239,11 @@ class Cin7:
         return to_customer(items[0])
 
     def price_tier_names(self):
-        """Tier position -> the name the account gave it (price tiers are not paged)."""
-        body = self.api.json("GET", "ref/priceTier")
-        return {int(t["Code"]): t["Name"] for t in body.get("PriceTiers") or []}
+        """Tier position -> the name the account gave it; read once per client (one run)."""
+        if self._tiers is None:
+            body = self.api.json("GET", "ref/priceTier")
+            self._tiers = {int(t["Code"]): t["Name"] for t in body.get("PriceTiers") or []}
+        return self._tiers
 
     def product_pages(self, modified_since=None, page_size=PAGE_LIMIT, start_page=1):
         """Yield (page number, total, [Product]), Deprecated ones included."""

@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core import matching  # noqa: E402
 from core.connectors.cin7 import to_customer  # noqa: E402
 from core.connectors.joor import to_connection  # noqa: E402
-from core.joor_customers import row_of  # noqa: E402
-from core.joor_match import connection_party, customer_party  # noqa: E402
+from core.joor.customers import row_of  # noqa: E402
+from core.joor.match import connection_party, customer_party  # noqa: E402
 from sandbox import joor_data, seed  # noqa: E402
 
 BRANCH_SHARE = 0.05

@@ -23,7 +23,7 @@ os.environ.setdefault("HUEY_IMMEDIATE", "1")
 
 from core import accounts, store  # noqa: E402
 from core import config as configuration  # noqa: E402
-from core.catalog import CustomerRecord  # noqa: E402
+from core.customers.listing import CustomerRecord  # noqa: E402
 from core.store import Link, utcnow  # noqa: E402
 
 TARGET_MS = 200

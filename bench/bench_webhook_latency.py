@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 import sandbox  # noqa: E402
 from core import config as configuration  # noqa: E402
-from core import runs, settings, store  # noqa: E402
+from core import runs, schema, settings, store  # noqa: E402
 from sandbox import clock  # noqa: E402
 
 SECRET = "bench-webhook-secret"
@@ -171,7 +171,7 @@ def main():
     tmp = Path(tempfile.mkdtemp(prefix="bench-webhooks-"))
     env = env_for(base, tmp, args)
     config = configuration.load(env)
-    store.init(config.database_url)
+    schema.init(config.database_url)
     settings.set("sync.enabled", "on")
     import tasks
 

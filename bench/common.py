@@ -21,7 +21,7 @@ def sandbox_process(customers, fast=True, extra=()):
     """Run `syncdesk sandbox` in a child process; yields (base url, a function returning the
     Cin7 customers it holds)."""
     port = free_port()
-    args = [sys.executable, "-c", "from core.cli import main; main()", "sandbox", "--port",
+    args = [sys.executable, "-c", "from web.cli import main; main()", "sandbox", "--port",
             str(port), "--customers", str(customers), *(["--fast"] if fast else []), *extra]
     child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.common import sandbox_process
 from core import config as configuration
-from core import runner, settings, store
+from core import runner, schema, settings
 
 CUSTOMERS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 
@@ -96,7 +96,7 @@ def main():
     print(f"== Customers export: {CUSTOMERS:,} customers ==")
     with sandbox_process(CUSTOMERS, fast=True) as (url, seeded):
         config = make_config(url, workdir, real_limits=False)
-        store.init(config.database_url)
+        schema.init(config.database_url)
         settings.set("sync.enabled", "on")
         timer = Timer()
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -133,7 +133,7 @@ def main():
     workdir2 = Path(tempfile.mkdtemp(prefix="syncdesk-bench-real-"))
     with sandbox_process(CUSTOMERS, fast=False) as (url, _):
         config = make_config(url, workdir2, real_limits=True)
-        store.init(config.database_url)
+        schema.init(config.database_url)
         settings.set("sync.enabled", "on")
         timer = Timer()
         run, wall = run_once(config, timer)

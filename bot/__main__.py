@@ -3,8 +3,12 @@
 import logging
 import sys
 
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+from bot import notify
+from bot.app import create_app
 from core import config as configuration
-from core import store
+from core import schema
 
 
 def main():
@@ -17,11 +21,7 @@ def main():
               "(bot/manifest.yml creates the Slack app).")
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    store.init(config.database_url)
-
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    from bot import create_app, notify
+    schema.init(config.database_url)
 
     print(f"SyncDesk bot connecting to Slack in Socket Mode ({notify.api_url(config)})")
     SocketModeHandler(create_app(config), config.slack_app_token).start()

@@ -250,3 +250,54 @@ def refusal(reason=""):
                       "to add you (or this channel) to the allowed list. `/syncstatus` is open "
                       "to everyone.")
     return {"text": text, "blocks": [section(text)]}
+
+
+# -- JOOR matching (JOOR-4) --------------------------------------------------------------
+
+SHOWN = 3  # doubtful pairs on show at once
+
+
+def review_url(panel_url):
+    return f"{panel_url.rstrip('/')}/joor/match"
+
+
+def summary_message(run, counts, panel_url):
+    """The match's outcome: linked, to review, unmatched; or why it stopped."""
+    if run.status != "finished":
+        text = f":x: JOOR match #{run.id} {run.status}: {esc(run.message)}"
+        return {"text": text, "blocks": [section(text)]}
+    text = (f":link: *JOOR match #{run.id}* ({esc(run.who or run.trigger)}): "
+            f"*{run.created}* linked, *{counts.get('review', 0)}* to review, "
+            f"*{run.unchanged}* unmatched")
+    note = (f"Doubtful pairs follow, {SHOWN} at a time; all of them are in the panel: "
+            f"<{review_url(panel_url)}|JOOR match review>") if counts.get("review") else \
+        "Nothing needs a person."
+    return {"text": text.replace("*", ""), "blocks": [section(text), context(note)]}
+
+
+def pair_blocks(proposal):
+    """One doubtful pair with its score, its reasons and the three buttons."""
+    value = str(proposal.id)
+    text = (f"*Cin7:* {esc(proposal.cin7_name)}\n*JOOR:* {esc(proposal.joor_name)}"
+            f" (`{esc(proposal.joor_code)}`)\n*{proposal.score}%* — "
+            + esc("; ".join(proposal.reasons or [])))
+    buttons = [
+        {"type": "button", "action_id": "joor_confirm", "style": "primary", "value": value,
+         "text": {"type": "plain_text", "text": "Confirm"}},
+        {"type": "button", "action_id": "joor_reject", "style": "danger", "value": value,
+         "text": {"type": "plain_text", "text": "Reject"}},
+        {"type": "button", "action_id": "joor_next", "value": value,
+         "text": {"type": "plain_text", "text": "Another one"}},
+    ]
+    return [section(text), {"type": "actions", "block_id": f"joor_pair_{value}",
+                                   "elements": buttons}]
+
+
+def pair_message(proposal, outcome=""):
+    """A message asking about `proposal`, after the outcome of the previous click if any."""
+    top = [context(outcome)] if outcome else []
+    if proposal is None:
+        text = (outcome + "\n" if outcome else "") + "No more JOOR pairs to review."
+        return {"text": text, "blocks": top + [section("No more JOOR pairs to review.")]}
+    return {"text": f"Same retailer? {proposal.cin7_name} / {proposal.joor_name}",
+            "blocks": top + pair_blocks(proposal)}

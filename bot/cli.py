@@ -14,7 +14,13 @@ from urllib.parse import urlencode
 
 import click
 import requests
+from flask import Flask
 from slack_sdk.signature import SignatureVerifier
+
+from bot import http, notify
+from bot.app import create_app
+from core import runs
+from core.store import Run
 
 SANDBOX_SUFFIX = "/slack/api/"
 
@@ -48,10 +54,6 @@ def sandbox_root(config):
 
 def send_command(config, command, text, user, channel, user_name=""):
     """Dispatch one slash command through bot.http; returns (Flask response, response_url)."""
-    from flask import Flask
-
-    from bot import create_app, http
-
     root = sandbox_root(config) or "http://127.0.0.1:9"
     payload = {"token": "cli", "team_id": "T0SANDBOX", "team_domain": "sandbox",
                "channel_id": channel, "channel_name": channel.lower(), "user_id": user,
@@ -88,8 +90,6 @@ def plain(message):
 
 
 def _user_name(config, user):
-    from bot import notify
-
     try:
         return notify.web_client(config).users_info(user=user)["user"]["name"]
     except Exception:  # the name only decorates the reply
@@ -98,9 +98,6 @@ def _user_name(config, user):
 
 def _wait_for_runs(after_id, seconds):
     """Wait for the runs the command started (a worker runs them, or this process did)."""
-    from core import runs
-    from core.store import Run
-
     deadline = time.monotonic() + seconds
     while Run.select().where(Run.id > after_id, Run.status.not_in(runs.FINAL)).count():
         if time.monotonic() > deadline:
@@ -118,8 +115,6 @@ def register(cli):
     @click.pass_obj
     def slash(env, command_line, user, channel, wait):
         """Send COMMAND_LINE (e.g. "/sync customers") as Slack would, signed; print the reply."""
-        from core.store import Run
-
         config = env.config
         if not config.slack_bot_token:
             raise click.ClickException("SLACK_BOT_TOKEN is not set (for the sandbox: "

@@ -4,6 +4,8 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
+from tasks import enqueue_run
+
 log = logging.getLogger("syncdesk.bot")
 
 
@@ -38,7 +40,5 @@ def who(user):
 
 def start_run(entity, direction, trigger, who, channel, **options):
     """Queue a run that reports in `channel`; returns (run, queued?)."""
-    from tasks import enqueue_run
-
     return enqueue_run(entity, direction, trigger, who, channel=channel, **options)
 

@@ -12,6 +12,9 @@ import threading
 from flask import Blueprint, current_app, request
 from slack_bolt.adapter.flask import SlackRequestHandler
 
+from bot.app import create_app
+from core import config as configuration
+
 bp = Blueprint("slack_events", __name__)
 EXTENSION = "syncdesk_slack"
 _lock = threading.Lock()
@@ -20,8 +23,6 @@ _lock = threading.Lock()
 def init_app(app, config=None, bolt_app=None):
     """Attach the Bolt app (built from `config` unless given) to the Flask `app`."""
     if bolt_app is None:
-        from bot import create_app
-
         bolt_app = create_app(config)
     app.extensions[EXTENSION] = SlackRequestHandler(bolt_app)
     return bolt_app
@@ -33,8 +34,6 @@ def _handler():
         if EXTENSION not in current_app.extensions:
             config = current_app.config.get("SYNCDESK_CONFIG")
             if config is None:
-                from core import config as configuration
-
                 config = configuration.load()
             init_app(current_app, config)
     return current_app.extensions[EXTENSION]

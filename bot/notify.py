@@ -1,7 +1,7 @@
 """Slack messages the worker sends: a run's message kept up to date, alerts, the daily post.
 
-The worker wires these in (tasks/notify.py): `progress_listener(config)` appended to
-runs.LISTENERS once, `finish(config, run)` after each run whatever happened, `daily_post(config,
+The worker wires these in (tasks/notify.py): `progress_listener(config)` connected to
+runs.reported once, `finish(config, run)` after each run whatever happened, `daily_post(config,
 now)` once a day. None of them raises: Slack being down must never fail a sync.
 """
 
@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import blocks
 from core import runs, settings, status
+from core.joor import review as joor_review
 from core.store import Run, atomic_write, utcnow
 
 log = logging.getLogger("syncdesk.bot")
@@ -60,7 +61,7 @@ def show(client, config, run, ended=False):
 
 
 def progress_listener(config, client=None, every=None, clock=time.monotonic):
-    """A runs.LISTENERS callable: keeps the message of runs started from Slack current.
+    """A runs.reported receiver: keeps the message of runs started from Slack current.
 
     Called on every progress report; talks to Slack at most once per `every` seconds per
     run, and never twice with the same content. The final state is left to finish().
@@ -70,7 +71,7 @@ def progress_listener(config, client=None, every=None, clock=time.monotonic):
     last, lock = {}, threading.Lock()
 
     def listener(run):
-        if not run.channel or run.status in runs.FINAL:
+        if not run.channel or run.status in runs.FINAL or _is_joor_match(run):
             return
         message_key = (run.status, run.phase, run.total, run.done, run.read, run.created,
                        run.updated, run.unchanged, run.failed)
@@ -100,6 +101,12 @@ def finish(config, run, client=None):
     if run is None:
         return
     client = client or web_client(config)
+    if run.channel and _is_joor_match(run):  # its summary and pairs say it all
+        try:
+            post_summary(config, run, run.channel, client)
+        except Exception as exc:
+            log.warning("JOOR match %s: could not post to Slack: %s", run.id, exc)
+        return
     if run.channel:
         try:
             show(client, config, run, ended=True)
@@ -110,6 +117,10 @@ def finish(config, run, client=None):
             alert(config, run, client)
         except Exception as exc:
             log.warning("run %s: could not post the alert: %s", run.id, exc)
+
+
+def _is_joor_match(run):
+    return run.entity == "joor" and run.direction == "match"
 
 
 def has_failures(run):
@@ -214,3 +225,15 @@ def daily_post(config, now=None, client=None):
         log.warning("could not post the daily status: %s", exc)
         return None
     return message
+
+
+def post_summary(config, run, channel, client=None):
+    """The worker's report of a match started from Slack: the summary, then a few pairs."""
+    client = client or web_client(config)
+    client.chat_postMessage(channel=channel, **blocks.summary_message(run, joor_review.counts(),
+                                                                config.panel_url))
+    if run.status != "finished":
+        return
+    for proposal in joor_review.next_pairs(blocks.SHOWN, unasked=True):
+        client.chat_postMessage(channel=channel, **blocks.pair_message(proposal))
+        joor_review.mark_asked([proposal.id])

@@ -1,16 +1,17 @@
-"""`syncdesk` command line: the same core API the bot, panel and worker drive."""
+"""`syncdesk` command line, core commands: init, status, settings, links, check, runs.
 
-import importlib
+The drivers add theirs (sync, joor, webhooks: tasks; slash: bot; admin, panel: web; the
+sandbox) and `web.cli.main`, the console entry point, gathers them all.
+"""
+
 import sys
 
 import click
 
+from core import accounts, connections, links, runs, schema, settings, status, store
 from core import config as configuration
-from core import links, runner, runs, settings, status, store
 from core.errors import SyncError
-
-# Drivers add their own commands (sandbox, slash, admin, webhooks) when installed.
-PLUGINS = ("sandbox.cli", "bot.cli", "web.cli", "tasks.cli", "tasks.joor_cli")
+from core.products import listing as product_list
 
 
 class Env:
@@ -22,7 +23,7 @@ class Env:
         """Read the configuration and open the store, once."""
         if self._config is None:
             self._config = configuration.load()
-            store.init(self._config.database_url)
+            schema.init(self._config.database_url)
         return self._config
 
     config = property(open)
@@ -55,85 +56,9 @@ def init(env, demo):
         settings.set(key, value)
     if config.slack_alerts_channel:
         settings.set("slack.alerts_channel", config.slack_alerts_channel)
-    from core import accounts
-
     if accounts.Admin.get_or_none(accounts.Admin.username == "demo") is None:
         accounts.create_admin("demo", DEMO_PASSWORD)
     click.echo(f"demo settings applied; panel sign-in: demo / {DEMO_PASSWORD}")
-
-
-@cli.command()
-@click.argument("entity", type=click.Choice(["customers", "products", "sales", "all"]))
-@click.option("--dry-run", is_flag=True, help="Show the plan without writing anything.")
-@click.option("--full", is_flag=True, help="Read everything, not only what changed.")
-@click.option("--only", multiple=True, help="Limit the run to these record ids.")
-@click.option("--direction", type=click.Choice(["export", "import"]), default=None)
-@click.pass_obj
-def sync(env, entity, dry_run, full, only, direction):
-    """Run a sync now, with a progress bar and a summary."""
-    config = env.config
-    entities = [e for e in runs.ENTITIES if settings.direction(e) != "off"] if entity == "all" \
-        else [entity]
-    worst = 0
-    for name in entities:
-        run = runs.new_run(name, direction or settings.direction(name), "cli", "",
-                           dry_run, full, list(only) or None)
-        with _bar(run) as hook:
-            runs.LISTENERS.append(hook)
-            try:
-                _execute(config, run)
-            finally:
-                runs.LISTENERS.remove(hook)
-        run = runs.get(run.id)
-        click.echo(status.describe_run(run))
-        if dry_run and run.plan:
-            for row in run.plan[:50]:
-                click.echo(f"  {row['action']:7} {row['object']:8} {row['record']}"
-                           + (f"  ({row['reason']})" if row["reason"] else ""))
-            if len(run.plan) > 50:
-                click.echo(f"  … and {len(run.plan) - 50} more")
-        for result in runs.results(run, outcome="failed", limit=20):
-            click.echo(f"  failed: {status.describe_failure(result)}")
-        worst = max(worst, {"finished": 0, "refused": 2}.get(run.status, 1))
-    sys.exit(worst)
-
-
-def _execute(config, run):
-    """Run now in this process, but never beside a worker's run of the same kind: the
-    worker's lease applies (the CLI waits for it); without the tasks package, run directly."""
-    try:
-        import tasks
-    except ImportError:
-        return runner.execute(config, run.id)
-    tasks.configure(config)
-    if tasks.run_here(run.id) == "queued":
-        tasks.run_sync(run.id)
-        click.echo("another run of the same kind is still going: this one is queued for the "
-                   "worker", err=True)
-
-
-class _bar:
-    """A click progress bar fed by the run's progress reports."""
-
-    def __init__(self, run):
-        self.run, self.bar, self.shown = run, None, 0
-
-    def __enter__(self):
-        return self
-
-    def __call__(self, run):
-        if run.id != self.run.id or not run.total:
-            return
-        if self.bar is None:
-            self.bar = click.progressbar(length=run.total, label=f"{run.entity} {run.direction}",
-                                         file=sys.stderr, show_pos=True)
-            self.bar.__enter__()
-        self.bar.update(max(0, min(run.done, run.total) - self.shown))
-        self.shown = min(run.done, run.total)
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
 
 
 @cli.command("status")
@@ -201,11 +126,9 @@ def unlink(env, link_id):
 @click.pass_obj
 def remove(env, link_id):
     """Delete a listed product in HubSpot and forget its link (PRD-2); Cin7 keeps it."""
-    from core import connections
-
     config = connections.effective_config(env.open())
     try:
-        link = links.remove_product(config, link_id)
+        link = product_list.remove(config, link_id)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"removed HubSpot product {link.remote_id} ({link.name}); Cin7 keeps it")
@@ -216,7 +139,7 @@ def remove(env, link_id):
 def check(env):
     """Test each connection with a cheap real call (CON-1)."""
     failed = False
-    for name, ok, message in status.check_connections(env.config):
+    for name, ok, message in connections.check_all(env.config):
         failed |= ok is False
         mark = {True: "ok", False: "FAILED", None: "not set"}[ok]
         click.echo(f"{name:10} {mark:8} {message}")
@@ -241,20 +164,8 @@ def runs_command(env, run_id):
         click.echo(f"  {status.describe_failure(result)}")
 
 
-def _load_plugins():
-    for name in PLUGINS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
-        module.register(cli)
-
-
 def main(argv=None):
-    """Console entry point: SyncDesk's own errors print as one line, not a traceback."""
-    _load_plugins()
+    """Run `cli`: SyncDesk's own errors print as one line, not a traceback."""
     try:
         cli.main(args=argv, prog_name="syncdesk", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -15,8 +15,13 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from core import links
+from core import links, references
+from core.connectors.cin7 import Cin7
+from core.connectors.hubspot import HubSpot
+from core.connectors.joor import Joor
+from core.customers import listing as customer_list
 from core.errors import ConfigError
+from core.products import listing as product_list
 from core.store import Connection, Cursor, Link, Setting, atomic_write, utcnow
 
 
@@ -138,9 +143,6 @@ def _scrub(text, config):
 
 def _probe(system, config):
     """A cheap real call proving the keys work; returns what the system answered."""
-    from core.connectors.cin7 import Cin7
-    from core.connectors.hubspot import HubSpot
-
     quick = replace(config, max_retries=1)
     if system == "cin7":
         return f"company: {Cin7(quick).me().get('Company', '?')}"
@@ -163,8 +165,6 @@ def _slack_auth_test(config):
 
 
 def _joor_probe(config):
-    from core.connectors.joor import Joor
-
     config.require("joor_token")
     if hasattr(config, "joor_page_size"):
         config = replace(config, joor_page_size=1)  # one connection is enough to prove it
@@ -177,7 +177,9 @@ def check(system, config):
     _fields(system)
     cfg = effective_config(config)
     if not configured(system, config):
-        ok, message = None, "keys not set"
+        missing = [k.field.upper() for k in SYSTEMS[system][1]
+                   if not getattr(cfg, k.field) and k.field != "slack_app_token"]
+        ok, message = None, "keys not set: " + ", ".join(missing)
     else:
         try:
             ok, message = True, _probe(system, cfg)
@@ -190,6 +192,11 @@ def check(system, config):
             update={Connection.check_ok: ok, Connection.check_message: message,
                     Connection.checked_at: utcnow()}).execute()
     return ok, message
+
+
+def check_all(config):
+    """Test every system (Cin7, HubSpot, JOOR, Slack); [(label, ok or None, message)]."""
+    return [(label, *check(system, config)) for system, (label, _) in SYSTEMS.items()]
 
 
 def disconnect(system):
@@ -210,9 +217,8 @@ def disconnect(system):
             removed["mappings"] = len(row.value or []) if row else 0
             Setting.delete().where(Setting.key == "customers.field_map").execute()
     if system == "cin7":
-        from core import catalog
-
-        catalog.forget()
+        for cached in (customer_list, product_list, references):
+            cached.forget()
     return removed
 
 

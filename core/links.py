@@ -103,24 +103,6 @@ def unlink(link_id):
         return Link.delete().where(Link.id == link_id).execute()
 
 
-def remove_product(config, link_id):
-    """PRD-2 Remove: archive the linked HubSpot product (the Cin7 product stays); later runs
-    leave it out until it is listed again. Other links refuse: removing customers or
-    contacts is not SyncDesk's call."""
-    from core.connectors.hubspot import HubSpot
-
-    link = Link.get_or_none(Link.id == link_id)
-    if link is None or link.entity != "product" or link.system != "hubspot":
-        raise ValueError(f"link {link_id} is not a product listed in HubSpot")
-    HubSpot(config).archive("products", [link.remote_id])
-    with atomic_write():
-        Link.delete().where(Link.system == "hubspot", Link.cin7_id == link.cin7_id,
-                            Link.entity == "product_stock").execute()
-        Link.update(state="removed", remote_id=None, fingerprint=None,
-                    updated_at=utcnow()).where(Link.id == link.id).execute()
-    return link
-
-
 def search(text="", system=None, entity=None, page=1, per_page=50):
     """Links whose name or ids contain `text`, newest first; returns (rows, total)."""
     query = Link.select()

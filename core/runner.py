@@ -1,19 +1,59 @@
-"""The one entry point every surface uses to run a sync: `execute(config, run_id)`."""
+"""The one run path every flow takes: request -> lease -> execute -> record.
+
+A flow is a handler in FLOWS, keyed by (entity, direction): the customer and product syncs
+both ways and JOOR's match, upload, update and follow. Every surface asks for a run
+(core.runs.request), then the worker or the command line calls `execute`, which checks
+the settings once, takes the run's lease (core.leases: the one way a dead run is found),
+keeps it alive while the handler works, and records the outcome for every surface to read.
+"""
 
 import logging
+import threading
 from dataclasses import dataclass, field
 
-from core import connections, runs, settings
+from core import connections, leases, runs, settings
+from core.connectors.cin7 import Cin7
+from core.connectors.hubspot import HubSpot
+from core.connectors.joor import Joor
+from core.customers import export as customers_export
+from core.customers import import_ as customers_import
 from core.errors import ConfigError, RecordError, ServiceError, SyncOff
+from core.joor import push as joor_push
+from core.joor import runs as joor
+from core.products import export as products_export
+from core.products import import_ as products_import
 
 log = logging.getLogger("syncdesk.runner")
 
 PLAN_LIMIT = 1000  # actions kept on a dry run's row; counts cover the rest
+STOPPED = "the worker was asked to stop"
+stopping = threading.Event()  # set by the worker at shutdown: runs end at their next report
+
+
+@dataclass(frozen=True)
+class Flow:
+    """How to run one (entity, direction): its handler and the systems it talks to."""
+
+    handler: object
+    systems: tuple = ("cin7", "hubspot")
+
+
+FLOWS = {
+    ("customers", "export"): Flow(customers_export.run),
+    ("customers", "import"): Flow(customers_import.run),
+    ("products", "export"): Flow(products_export.run),
+    ("products", "import"): Flow(products_import.run),
+    ("joor", "match"): Flow(joor.match, ("cin7", "joor")),
+    ("joor", "upload"): Flow(joor.upload, ("cin7", "joor")),
+    ("joor", "update"): Flow(joor.update, ("cin7", "joor")),
+    ("joor", "follow"): Flow(joor.follow, ("joor",)),
+}
+CLIENTS = {"cin7": Cin7, "hubspot": HubSpot, "joor": Joor}
 
 
 @dataclass
 class Context:
-    """What an entity's sync needs for one run."""
+    """What a flow's handler needs for one run."""
 
     config: object
     run: object
@@ -57,70 +97,120 @@ class Context:
 _PLANNED = {"create": "created", "update": "updated", "skip": "unchanged"}
 
 
-def _handlers():
-    from core import export_customers, export_products, import_customers, import_products
-
-    return {("customers", "export"): export_customers.run,
-            ("customers", "import"): import_customers.run,
-            ("products", "export"): export_products.run,
-            ("products", "import"): import_products.run}
-
-
 def check_allowed(entity, direction, dry_run=False):
-    """Raise SyncOff when the master switch or the entity's direction forbids this run."""
-    if not dry_run and not settings.sync_enabled():
-        raise SyncOff("synchronisation is switched off (CON-2): turn it on in the panel or "
-                      "with `syncdesk settings set sync.enabled on`")
+    """Raise SyncOff when the master switch or the settings forbid this run."""
+    if entity == "joor":
+        return joor_push.check_allowed(direction)
+    if not dry_run:
+        settings.require_sync_on()
     chosen = settings.direction(entity)
     if chosen == "off":
         raise SyncOff(f"{entity} sync is off: choose a direction in the settings")
     if chosen != direction:
         raise SyncOff(f"{entity} are set to {chosen}, not {direction} (SET-1: one direction at a time)")
-    if (entity, direction) not in _handlers():
+    if (entity, direction) not in FLOWS:
         raise SyncOff(f"{entity} {direction} is not available yet")
 
 
-def connectors(config, entity):
-    from core.connectors.cin7 import Cin7
-    from core.connectors.hubspot import HubSpot
-
-    return {"cin7": Cin7(config), "hubspot": HubSpot(config)}
+def lease_name(entity, direction):
+    """Runs of one kind never overlap; JOOR's share JOOR's credits, so they go one at a time."""
+    return "run:joor" if entity == "joor" else f"run:{entity}:{direction}"
 
 
-def execute(config, run_id, page_size=None):
-    """Run the sync recorded as `run_id` to its end; returns the finished run row."""
-    runs.mark_dead_runs()
-    config = connections.effective_config(config)  # keys saved in the panel, env first
+def execute(config, run_id, page_size=None, wait=0.0, poll=1.0):
+    """Run the queued run `run_id` to its end; returns its row.
+
+    When a run of the same kind holds the lease, waits up to `wait` seconds for it, then
+    returns the run still "queued" for the caller to try again later.
+    """
+    reap()
     run = runs.get(run_id)
-    progress = runs.Progress(run)
+    if run is None or run.status != "queued":
+        return run
+    config = connections.effective_config(config)  # keys saved in the panel, env first
     try:
         check_allowed(run.entity, run.direction, run.dry_run)
-        ctx = Context(config=config, run=run, progress=progress,
-                      page_size=page_size or config.cin7_page_size,
-                      **connectors(config, run.entity))
+        flow = FLOWS[(run.entity, run.direction)]
+        clients = {name: CLIENTS[name](config) for name in flow.systems}
     except (SyncOff, ConfigError) as exc:
-        progress.finish("refused", str(exc))
-        return run
-    progress.start()
+        return _end(run, runs.Progress(run), "refused", str(exc))
+    name = f"run:dry:{run.id}" if run.dry_run else lease_name(run.entity, run.direction)
+    holder = leases.new_holder()
+    if not _take(name, holder, config.run_lease_seconds, run, wait, poll):
+        return runs.get(run_id)
     try:
-        _handlers()[(run.entity, run.direction)](ctx)
-    except (ServiceError, RecordError, ConfigError) as exc:
-        log.warning("run %s failed: %s", run.id, exc)
-        _finish(ctx, "failed", f"stopped: {exc}")
+        run = runs.get(run_id)
+        if run.status != "queued":  # a twin task ran it meanwhile
+            return run
+        ctx = Context(config=config, run=run, progress=runs.Progress(run),
+                      page_size=page_size or config.cin7_page_size, **clients)
+        with leases.Heartbeat(name, holder, config.run_lease_seconds, run.id) as beat:
+            _run(ctx, flow, holder, beat)
         return run
+    finally:
+        (leases.drop if run.dry_run else leases.release)(name, holder)
+
+
+def _take(name, holder, ttl, run, wait, poll):
+    """Take the run's lease, waiting up to `wait` seconds; False when it stayed busy."""
+    waited = 0.0
+    while True:
+        if leases.acquire(name, holder, ttl, run.id)[0]:
+            return True
+        if waited >= wait:
+            return False
+        stopping.wait(poll)
+        waited += poll
+        reap()  # a killed run of this machine frees its lease at once
+
+
+def _run(ctx, flow, holder, beat):
+    def check(run):
+        # End this run at its next report once it must stop; the next run resumes there.
+        if run.id == ctx.run.id and run.status == "running" and (beat.lost or stopping.is_set()):
+            why = "another worker took this run's lock over" if beat.lost else STOPPED
+            raise ServiceError("SyncDesk worker", f"{why}; the next run resumes after the "
+                                                  "last finished page")
+
+    ctx.progress.start(holder)
+    try:
+        with runs.reported.connected_to(check):
+            message = flow.handler(ctx)
+    except (ServiceError, RecordError, ConfigError) as exc:
+        log.warning("run %s failed: %s", ctx.run.id, exc)
+        return _finish(ctx, "failed", f"stopped: {exc}")
     except Exception as exc:  # the run row must never stay "running"
-        log.exception("run %s crashed", run.id)
+        log.exception("run %s crashed", ctx.run.id)
         _finish(ctx, "failed", f"stopped by an unexpected error: {exc.__class__.__name__}: {exc}")
         raise
-    _finish(ctx, "finished", "; ".join([summary_line(run), *ctx.notes]))
-    return run
+    _finish(ctx, "finished", message or "; ".join([summary_line(ctx.run), *ctx.notes]))
 
 
 def _finish(ctx, status, message):
     ctx.run.api_calls = sum(c.api.calls for c in (ctx.cin7, ctx.hubspot, ctx.joor) if c)
     if ctx.dry_run:
         ctx.run.plan = ctx.plan
-    ctx.progress.finish(status, message)
+    _end(ctx.run, ctx.progress, status, message)
+
+
+def _end(run, progress, status, message):
+    progress.finish(status, message)
+    runs.ended.send(run)
+    return run
+
+
+def stopped_by_shutdown(run):
+    """True when `run` ended because its worker was asked to stop (it should go on later)."""
+    return run.status == "failed" and STOPPED in (run.message or "")
+
+
+def reap():
+    """Mark failed the runs whose worker died, and say so on every surface; returns ids."""
+    dead = leases.reap()
+    for run_id in dead:
+        log.warning("run %s: its worker stopped without finishing; marked failed", run_id)
+        runs.ended.send(runs.get(run_id))
+    return dead
 
 
 def summary_line(run):
@@ -131,8 +221,8 @@ def summary_line(run):
 
 
 def sync(config, entity, direction=None, trigger="cli", who="", dry_run=False, full=False,
-         only=None, page_size=None):
-    """Record a run and execute it now, in this process (CLI, tests, the worker)."""
+         only=None, page_size=None, wait=600.0):
+    """Record a run and execute it now, in this process (CLI, tests, benchmarks)."""
     direction = direction or settings.direction(entity)
     run = runs.new_run(entity, direction, trigger, who, dry_run, full, only)
-    return execute(config, run.id, page_size=page_size)
+    return execute(config, run.id, page_size=page_size, wait=wait)

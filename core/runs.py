@@ -1,16 +1,19 @@
 """Runs and their per-record results: created by the drivers, written by the worker."""
 
-import os
-import socket
 import time
 
+from blinker import Signal
+
+from core.settings import ENTITIES  # noqa: F401  (the syncs; JOOR work is entity "joor")
 from core.store import Pending, Result, Run, atomic_write, db, utcnow
 
-ENTITIES = ("customers", "products", "sales")
 FINAL = ("finished", "failed", "refused")
 COUNTS = ("read", "created", "updated", "unchanged", "failed")
-STALE_AFTER = 300  # seconds without a heartbeat before a "running" run is presumed dead
-LISTENERS = []  # callables given the run on every progress report (the CLI's progress bar)
+
+# Receivers get the run row: `reported` on every progress report (a receiver may raise to
+# stop the run, as the heartbeat does at shutdown), `ended` once a run has ended.
+reported = Signal("a run reported progress")
+ended = Signal("a run ended")
 
 
 def new_run(entity, direction, trigger, who="", dry_run=False, full=False, only=None,
@@ -52,41 +55,6 @@ def active(entity, direction):
             .order_by(Run.id).first())
 
 
-def _owner():
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _alive(owner):
-    """False when `owner` is a process of this host that no longer exists."""
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return True  # another machine's process: only its heartbeat can tell
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def mark_dead_runs(now=None):
-    """Runs left "running" by a killed worker are marked failed, not running forever."""
-    now = now or utcnow()
-    stale = []
-    for run in Run.select().where(Run.status == "running"):
-        beat = run.heartbeat_at or run.started_at or run.created_at
-        if (run.owner and not _alive(run.owner)) or (now - beat).total_seconds() > STALE_AFTER:
-            stale.append(run.id)
-    if stale:
-        with atomic_write():
-            Run.update(status="failed", finished_at=now,
-                       message="the worker stopped while this run was going (killed or crashed); "
-                               "the next run resumes from the last finished page").where(
-                Run.id.in_(stale)).execute()
-    return stale
-
-
 def failed_records(run):
     """Ids of the records that failed in `run` (for "Retry failed")."""
     return sorted({r.record_id for r in
@@ -102,9 +70,9 @@ class Progress:
         self._results = []
         self._ok, self._failed, self._failed_ids = set(), {}, set()
 
-    def start(self):
+    def start(self, owner=""):
         self.run.status, self.run.started_at = "running", utcnow()
-        self.run.owner = _owner()
+        self.run.owner = owner
         self.save(force=True)
 
     def phase(self, text, total=None):
@@ -133,8 +101,7 @@ class Progress:
         self._ok.update(str(i) for i in record_ids)
 
     def save(self, force=False):
-        for listener in LISTENERS:
-            listener(self.run)
+        reported.send(self.run)
         now = self.clock()
         if not force and now - self._saved_at < self.every:
             return
@@ -189,4 +156,5 @@ def recent(limit=50, **filters):
     return list(query.limit(limit))
 
 
-__all__ = ["new_run", "get", "active", "mark_dead_runs", "Progress", "results", "recent", "db"]
+__all__ = ["new_run", "get", "active", "Progress", "results", "recent", "db", "reported",
+           "ended"]

@@ -2,7 +2,8 @@
 
 import re
 
-from core.errors import SyncError
+from core.customers.to_hubspot import MAPPABLE_FIELDS
+from core.errors import SyncError, SyncOff
 from core.store import Setting, atomic_write
 
 ENTITIES = ("customers", "products", "sales")
@@ -154,8 +155,6 @@ def set(key, value):  # noqa: A001 - reads as settings.set(key, value)
 
 def validate_field_map(rows):
     """Check "Cin7 field -> HubSpot property" rows; HubSpot's naming rule applies."""
-    from core.customers import MAPPABLE_FIELDS
-
     clean, seen = [], []
     for row in rows:
         if isinstance(row, str):
@@ -178,6 +177,13 @@ def validate_field_map(rows):
 
 def sync_enabled():
     return bool(get("sync.enabled"))
+
+
+def require_sync_on():
+    """Raise SyncOff while the master switch is off (CON-2)."""
+    if not sync_enabled():
+        raise SyncOff("synchronisation is switched off (CON-2): turn it on in the panel or "
+                      "with `syncdesk settings set sync.enabled on`")
 
 
 def direction(entity):

@@ -5,9 +5,8 @@ The CLI, the Slack bot, the panel and the daily post all read from here.
 
 import datetime
 from collections import Counter
-from dataclasses import replace
 
-from core import cursors, runs, settings
+from core import cursors, runs, schedule, settings
 from core.store import Pending, Run, utcnow
 
 DIRECTIONS = {"export": "Cin7 → HubSpot", "import": "HubSpot → Cin7"}
@@ -83,12 +82,10 @@ def overview(now=None):
 
 
 def next_scheduled(now):
-    """When the schedule runs next, if scheduling is on (filled in by tasks.schedule)."""
-    try:
-        from tasks.schedule import next_run_time
-    except ImportError:
+    """When the schedule runs next, if scheduling is on."""
+    if not settings.get("schedule.enabled"):
         return None
-    return next_run_time(settings.all_settings(), now) if settings.get("schedule.enabled") else None
+    return schedule.next_run_time(settings.all_settings(), now)
 
 
 def overview_text(now=None):
@@ -123,27 +120,3 @@ def day_summary(day_start, day_end):
         bucket["runs"] += 1
         bucket["failed_runs"] += run.status == "failed"
     return totals
-
-
-def check_connections(config):
-    """[(system, ok True/False/None when not configured, message)] with a cheap call each."""
-    from core import connections
-    from core.connectors.cin7 import Cin7
-    from core.connectors.hubspot import HubSpot
-
-    config = connections.effective_config(config)
-    out = []
-    for name, keys, make, probe in (
-        ("Cin7 Core", ("cin7_account_id", "cin7_application_key"), Cin7,
-         lambda c: f"company: {c.me().get('Company', '?')}"),
-        ("HubSpot", ("hubspot_token",), HubSpot,
-         lambda c: f"portal {c.account().get('portalId', '?')}"),
-    ):
-        if not all(getattr(config, k) for k in keys):
-            out.append((name, None, "keys not set: " + ", ".join(k.upper() for k in keys)))
-            continue
-        try:
-            out.append((name, True, probe(make(replace(config, max_retries=1)))))
-        except Exception as exc:  # any failure is the answer to show
-            out.append((name, False, str(exc)))
-    return out

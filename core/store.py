@@ -19,6 +19,8 @@ from peewee import (
 )
 from playhouse.db_url import connect as connect_url
 
+from core import pg
+
 db = DatabaseProxy()
 
 SQLITE_PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 15000,
@@ -204,21 +206,8 @@ def open_database(url):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=15)
     if url.startswith(("postgres://", "postgresql://")):
-        from core import pg  # the store's REPLACE writes, as upserts
-
-        return pg.connect(url)
+        return pg.connect(url)  # the store's REPLACE writes, as upserts
     return connect_url(url, unquote_password=True, unquote_user=True)
-
-
-def init(url):
-    """Bind the models to `url` and bring the schema up to date."""
-    from core import migrations
-
-    database = open_database(url)
-    db.initialize(database)
-    db.connect(reuse_if_open=True)
-    migrations.upgrade(database)
-    return database
 
 
 def is_sqlite():

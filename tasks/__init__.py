@@ -4,11 +4,10 @@ Import jobs from here (`from tasks import enqueue_run`), so every process regist
 under the same names (tasks.jobs.run_sync …).
 """
 
-# imported for what they register: the start-up hook and the tick (periodic); JOOR-2..4
-# match, upload, update and follow (joor_jobs)
-from tasks import joor_jobs, periodic  # noqa: F401
+# imported for what it registers: the start-up hook and the tick
+from tasks import periodic  # noqa: F401
 from tasks.app import configure, huey
-from tasks.jobs import enqueue_run, retry_failed, run_here, run_sync, start_soon, sync_soon
+from tasks.jobs import enqueue_run, retry_failed, run_sync, start_soon, sync_soon
 
-__all__ = ["huey", "configure", "run_sync", "run_here", "enqueue_run", "retry_failed",
-           "sync_soon", "start_soon"]
+__all__ = ["huey", "configure", "run_sync", "enqueue_run", "retry_failed", "sync_soon",
+           "start_soon"]

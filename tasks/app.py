@@ -12,12 +12,11 @@ from huey import PostgresHuey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
 from core import config as configuration
-from core import store
+from core import runner, schema, store
 
 NAME = "syncdesk"
 config = configuration.load()
 _store_lock = threading.Lock()
-stopping = threading.Event()  # set once the consumer is asked to stop
 
 
 class StoppingConsumer(Consumer):
@@ -28,7 +27,7 @@ class StoppingConsumer(Consumer):
     """
 
     def _handle_signal(self, signum, frame):
-        stopping.set()
+        runner.stopping.set()
         super()._handle_signal(signum, frame)
 
 
@@ -96,7 +95,7 @@ def open_store():
     """Bind the store once per process (each consumer thread calls this at start)."""
     with _store_lock:
         if store.db.obj is None:
-            store.init(config.database_url)
+            schema.init(config.database_url)
 
 
 huey = make_huey(config)

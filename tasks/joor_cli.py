@@ -7,8 +7,14 @@ import sys
 
 import click
 
-from core import joor, joor_customers, joor_follow, joor_review, joor_runs
+from core import runs
+from core.joor import customers as joor_customers
+from core.joor import follow as joor_follow
+from core.joor import push as joor
+from core.joor import review as joor_review
+from core.joor import runs as joor_runs
 from core.store import Link
+from tasks.cli import run_now
 
 
 def _open(env):
@@ -18,8 +24,8 @@ def _open(env):
 
 def _run(env, direction, only=()):
     config = env.config
-    run, _ = joor_runs.request(direction, "cli", only=list(only) or None)
-    run = joor_runs.execute(config, run.id)
+    run, _ = runs.request(joor_runs.ENTITY, direction, "cli", only=list(only) or None)
+    run = run_now(config, run)
     click.echo(f"#{run.id} JOOR {direction} {run.status}: {run.message}")
     return 0 if run.status == "finished" else 2 if run.status == "refused" else 1
 

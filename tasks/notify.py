@@ -1,66 +1,55 @@
-"""Slack from the worker, when the bot package is installed and SLACK_BOT_TOKEN is set.
+"""Slack from the worker and the command line, when SLACK_BOT_TOKEN is set.
 
-Progress of runs started from Slack, the final message and alerts after each run (AUTO-3),
-the daily post (AUTO-4). Slack trouble is logged and never fails a run.
+`wire(config)` connects bot.notify to the runs' signals: progress of runs started from Slack,
+the final message and, for automatic runs, the alert (AUTO-3). Slack trouble is logged and
+never fails a run.
 """
 
-import importlib
 import logging
 import threading
 
+from bot import notify as slack
 from core import runs
 
 log = logging.getLogger("syncdesk.tasks")
-_wired = {}  # id(config) -> listener appended to runs.LISTENERS
+_wired = {}  # "progress"/"ended" -> the receivers connected for the current config
 _lock = threading.Lock()
 
 
-def bot(config):
-    """bot.notify, or None when Slack is not configured or the bot is not installed."""
-    if not config.slack_bot_token:
-        return None
-    try:
-        return importlib.import_module("bot.notify")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("bot", "bot.notify"):
-            return None
-        raise
-
-
 def wire(config):
-    """Append the bot's progress listener to runs.LISTENERS, once per process and config."""
-    module = bot(config)
+    """Connect Slack's receivers for `config`, once per process (a new config replaces them)."""
     with _lock:
-        if id(config) in _wired:
-            return _wired[id(config)]
-        for old in _wired.values():  # another config (tests) replaces the old listener
-            if old in runs.LISTENERS:
-                runs.LISTENERS.remove(old)
+        if _wired.get("config") is config:
+            return
+        for signal, receiver in ((runs.reported, _wired.get("progress")),
+                                 (runs.ended, _wired.get("ended"))):
+            if receiver is not None:
+                signal.disconnect(receiver)
         _wired.clear()
-        if module is None:
-            return None
-        _wired[id(config)] = module.progress_listener(config)
-        runs.LISTENERS.append(_wired[id(config)])
-        return _wired[id(config)]
+        _wired["config"] = config
+        if not config.slack_bot_token:
+            return
+        _wired["progress"] = slack.progress_listener(config)
+        _wired["ended"] = lambda run: finish(config, run)
+        runs.reported.connect(_wired["progress"], weak=False)
+        runs.ended.connect(_wired["ended"], weak=False)
 
 
 def finish(config, run):
     """The run's final Slack message and, for automatic runs, the alert."""
-    module = bot(config)
-    if module is None or run is None:
+    if run is None or not config.slack_bot_token:
         return
     try:
-        module.finish(config, run)
+        slack.finish(config, run)
     except Exception:  # Slack must never fail a sync
         log.exception("run %s: Slack finish failed", run.id)
 
 
 def daily_post(config, now):
-    module = bot(config)
-    if module is None:
+    if not config.slack_bot_token:
         return None
     try:
-        return module.daily_post(config, now)
+        return slack.daily_post(config, now)
     except Exception:
         log.exception("daily post failed")
         return None

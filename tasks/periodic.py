@@ -10,10 +10,10 @@ import logging
 
 from huey import crontab
 
-from core import leases, runner, runs, settings
+from core import leases, runner, runs, schedule, settings
 from core.errors import SyncOff
 from core.store import Run, utcnow
-from tasks import app, notify, schedule
+from tasks import app, notify
 from tasks.app import huey
 from tasks.jobs import enqueue_run, run_sync
 
@@ -28,8 +28,7 @@ def worker_started():
     """Each worker thread: bind the store, fail the runs a killed worker left "running"."""
     app.open_store()
     notify.wire(app.config)
-    for run_id in leases.reap() + runs.mark_dead_runs():
-        log.warning("run %s was left running by a stopped worker: marked failed", run_id)
+    runner.reap()  # runs a stopped worker left "running" are marked failed
 
 
 @huey.periodic_task(crontab(minute="*"))
@@ -45,9 +44,7 @@ def tick():
 
 
 def reap(now):
-    for run_id in leases.reap(now) + runs.mark_dead_runs(now):
-        log.warning("run %s: its worker stopped without finishing; marked failed", run_id)
-        notify.finish(app.config, runs.get(run_id))
+    runner.reap()
 
 
 def _queued_in_huey():
@@ -65,9 +62,8 @@ def resend_lost(now):
     A second message for a run is harmless: the run executes once (its lease and status).
     """
     cutoff = now - LOST_AFTER
-    # JOOR work is queued and followed by tasks.joor_jobs, which keeps its own heartbeat.
     stale = [r.id for r in Run.select(Run.id, Run.heartbeat_at, Run.created_at)
-             .where(Run.status == "queued", Run.entity != "joor")
+             .where(Run.status == "queued")
              if (r.heartbeat_at or r.created_at) < cutoff]
     if not stale:
         return []
@@ -106,7 +102,7 @@ def run_schedule(now):
 
 def post_daily(now):
     """The daily status post, once a day at the set time in the schedule's time zone."""
-    if notify.bot(app.config) is None:
+    if not app.config.slack_bot_token:
         return False
     values = settings.all_settings()
     try:

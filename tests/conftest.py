@@ -11,7 +11,7 @@ os.environ.setdefault("HUEY_IMMEDIATE", "1")
 os.environ["SYNCDESK_DOTENV"] = ""  # a developer's .env (make demo writes one) stays out of tests
 
 from core import config as configuration  # noqa: E402
-from core import settings, store  # noqa: E402
+from core import schema, settings, store  # noqa: E402
 
 CIN7_ACCOUNT, CIN7_KEY, HUBSPOT_TOKEN = "sandbox-account", "sandbox-key", "pat-na1-sandbox"
 # The sandbox runs without rate limits in tests unless a test asks for them: the client's own
@@ -82,7 +82,7 @@ def config(tmp_path, sandbox):
     import tasks
 
     cfg = make_config(tmp_path, sandbox.url)
-    store.init(cfg.database_url)
+    schema.init(cfg.database_url)
     settings.set("sync.enabled", "on")
     previous = tasks.app.config
     tasks.configure(cfg)  # runs enqueued in immediate mode use this test's store and sandbox
@@ -94,7 +94,7 @@ def config(tmp_path, sandbox):
 @pytest.fixture
 def db(tmp_path):
     """A fresh store without the sandbox."""
-    store.init(f"sqlite:///{tmp_path / 'syncdesk.db'}")
+    schema.init(f"sqlite:///{tmp_path / 'syncdesk.db'}")
     yield store.db
     store.db.close()
 

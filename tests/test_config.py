@@ -36,7 +36,7 @@ def test_cli_prints_one_line_for_a_missing_key(tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "PATH": "/usr/bin:/bin",
            "SYNCDESK_DOTENV": "",
            "HOME": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-c", "from core.cli import main; main()", "check"],
+    proc = subprocess.run([sys.executable, "-c", "from web.cli import main; main()", "check"],
                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert "Traceback" not in proc.stderr
     assert "CIN7_ACCOUNT_ID" in proc.stdout + proc.stderr

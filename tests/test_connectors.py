@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 import requests
 
-from core import runner, settings
+from core import runner, schema, settings
 from core.connectors import hubspot as hs
 from core.connectors.cin7 import Cin7
 from core.connectors.hubspot import HubSpot
@@ -73,12 +73,11 @@ def test_a_value_hubspot_rejects_fails_that_record_alone(config, sandbox):
 
 
 def test_the_daily_limit_stops_the_run_with_the_reason(tmp_path, sandbox):
-    from core import store
     from tests.conftest import make_config
 
     sandbox.reset(customers=40, hubspot_daily_limit=3)
     config = make_config(tmp_path, sandbox.url)
-    store.init(config.database_url)
+    schema.init(config.database_url)
     settings.set("sync.enabled", "on")
     run = runner.sync(config, "customers", "export")
     assert run.status == "failed" and "daily API limit" in run.message

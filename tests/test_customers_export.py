@@ -2,7 +2,8 @@
 
 import requests
 
-from core import runner, settings
+from core import runner, schema, settings
+from core.customers import listing as customer_list
 from core.store import Link
 
 GUIDE = ("Arabella", "Admiralty", "Revenge of New York")
@@ -144,11 +145,10 @@ def test_throttling_and_server_errors_end_in_the_same_state(config, sandbox, tmp
     stormy = (sorted(c["properties"]["cin7_customer_id"] for c in sandbox.hubspot("companies")),
               sorted(c["properties"].get("email") or "" for c in sandbox.hubspot("contacts")))
     sandbox.reset(customers=40)
-    from core import store
     from tests.conftest import make_config
 
     calm_config = make_config(tmp_path / "calm", sandbox.url)
-    store.init(calm_config.database_url)
+    schema.init(calm_config.database_url)
     settings.set("sync.enabled", "on")
     export(calm_config)
     calm = (sorted(c["properties"]["cin7_customer_id"] for c in sandbox.hubspot("companies")),
@@ -186,11 +186,10 @@ def test_a_failed_record_stays_pending_until_it_is_fixed(config, sandbox):
 
 
 def test_a_call_that_times_out_is_retried(tmp_path, sandbox):
-    from core import store
     from tests.conftest import make_config
 
     config = make_config(tmp_path / "slow", sandbox.url, http_timeout=0.5)
-    store.init(config.database_url)
+    schema.init(config.database_url)
     settings.set("sync.enabled", "on")
     sandbox.fault(system="hubspot", kind="timeout", count=1, delay=2, path="batch/upsert")
     run = export(config)
@@ -211,8 +210,7 @@ def test_a_selection_of_many_customers_is_read_page_by_page(config, sandbox):
 
 
 def test_customers_read_by_a_run_appear_in_the_panel_list(config, sandbox):
-    from core import catalog
 
     export(config)
-    page = catalog.search("Arabella")
+    page = customer_list.search("Arabella")
     assert [row["name"] for row in page.rows] == ["Arabella"]

@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from core.customers import plan_export, property_specs
+from core.customers.to_hubspot import plan_export, property_specs
 from core.plan import fingerprint
 from core.records import Contact, Customer
 

@@ -24,7 +24,7 @@ def child_env(config):
 
 def test_killed_export_resumes_without_duplicates(config, sandbox):
     sandbox.fault(system="hubspot", kind="slow", count=10_000, delay=0.15)
-    child = subprocess.Popen([sys.executable, "-c", "from core.cli import main; main()", "sync",
+    child = subprocess.Popen([sys.executable, "-c", "from web.cli import main; main()", "sync",
                               "customers"], env=child_env(config), stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     deadline = time.time() + 60

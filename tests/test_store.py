@@ -2,16 +2,16 @@
 
 import multiprocessing
 
-from core import migrations, store
+from core import schema, store
 from core.store import Link, Run, Setting
 
 
 def test_upgrade_is_idempotent_and_keeps_data(db):
     Setting.replace(key="sync.enabled", value=True).execute()
-    migrations.upgrade(store.db.obj)
-    migrations.upgrade(store.db.obj)
+    schema.upgrade(store.db.obj)
+    schema.upgrade(store.db.obj)
     assert Setting.get(Setting.key == "sync.enabled").value is True
-    assert migrations.current_version(store.db.obj) == len(migrations.STEPS)
+    assert schema.current_version(store.db.obj) == len(schema.STEPS)
 
 
 def test_sqlite_is_tuned_for_several_processes(db):
@@ -21,7 +21,7 @@ def test_sqlite_is_tuned_for_several_processes(db):
 
 
 def _write_runs(url, worker, count):
-    store.init(url)
+    schema.init(url)
     for i in range(count):
         with store.atomic_write():
             Run.create(entity="customers", direction="export", trigger="test", who=f"{worker}-{i}")
@@ -31,7 +31,7 @@ def _write_runs(url, worker, count):
 
 def test_four_processes_write_at_once_without_database_is_locked(tmp_path):
     url = f"sqlite:///{tmp_path / 'shared.db'}"
-    store.init(url)
+    schema.init(url)
     store.db.close()
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_write_runs, args=(url, w, 100)) for w in range(4)]
@@ -40,7 +40,7 @@ def test_four_processes_write_at_once_without_database_is_locked(tmp_path):
     for p in procs:
         p.join(60)
     assert [p.exitcode for p in procs] == [0, 0, 0, 0]
-    store.init(url)
+    schema.init(url)
     assert Run.select().count() == 400 and Link.select().count() == 400
 
 
@@ -65,9 +65,9 @@ def test_a_database_from_an_older_release_is_upgraded_in_place(tmp_path):
         CREATE TABLE ratebucket (name VARCHAR(255) PRIMARY KEY, tat REAL, calls INTEGER);
     """)
     con.close()
-    store.init(f"sqlite:///{path}")
+    schema.init(f"sqlite:///{path}")
     run = Run.get(Run.id == 7)
     assert (run.who, run.created, run.owner) == ("ana", 12, "")
     assert Setting.get(Setting.key == "sync.enabled").value is True
     assert store.Pending.select().count() == 0
-    assert migrations.current_version(store.db.obj) == len(migrations.STEPS)
+    assert schema.current_version(store.db.obj) == len(schema.STEPS)

@@ -7,26 +7,34 @@ Views only parse input, call core (or enqueue a run) and render.
 """
 
 import datetime
-import importlib
 from pathlib import Path
 
 from flask import Flask
-from flask_htmx import HTMX
-from flask_wtf.csrf import CSRFProtect
 
+from bot import http as slack_events
 from core import config as configuration
-from core import store
+from core import schema, store
+from web import (
+    auth,
+    connections,
+    customers,
+    dashboard,
+    joor,
+    mappings,
+    products,
+    runs,
+    settings_views,
+    views,
+    webhooks,
+)
+from web.views import csrf, htmx
 
 ROOT = Path(__file__).resolve().parent.parent
-csrf = CSRFProtect()
-htmx = HTMX()
 
-# Blueprints of the panel, one per concern.
-PANEL = ("auth", "dashboard", "connections", "settings_views", "mappings", "runs", "customers",
-         "products")
-# Blueprints other packages provide: (module, public: no sign-in and no CSRF check).
-# Slack signs its requests and the webhooks carry their own secret; a browser signs in.
-OPTIONAL = (("bot.http", True), ("web.webhooks", True), ("web.joor", False))
+# Blueprints of the panel, one per concern, signed in and CSRF-checked.
+PANEL = (auth, dashboard, connections, settings_views, mappings, runs, customers, products, joor)
+# Public ones: Slack signs its requests and the webhooks carry their own secret.
+PUBLIC = (slack_events, webhooks)
 
 
 def create_app(config=None, test_config=None):
@@ -56,19 +64,18 @@ def create_app(config=None, test_config=None):
     csrf.init_app(app)
     htmx.init_app(app)
     _database(app, config)
-    for name in PANEL:
-        app.register_blueprint(importlib.import_module(f"web.{name}").bp)
-    for module, public in OPTIONAL:
-        _register_optional(app, module, public)
-    from web import views
-
+    for module in PANEL + PUBLIC:
+        app.register_blueprint(module.bp)
+    for module in PUBLIC:
+        csrf.exempt(module.bp)
+        app.config["PUBLIC_BLUEPRINTS"].add(module.bp.name)
     views.init_app(app)
     return app
 
 
 def _database(app, config):
     """One store for the app; a connection per request, closed when the request ends."""
-    store.init(config.database_url)
+    schema.init(config.database_url)
 
     @app.before_request
     def connect():
@@ -78,32 +85,3 @@ def _database(app, config):
     def close(_exc=None):
         if not store.db.is_closed():
             store.db.close()
-
-
-def _register_optional(app, module, public):
-    """Register `module.bp` when that module is installed; say nothing when it is not."""
-    try:
-        blueprint = importlib.import_module(module).bp
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
-    app.register_blueprint(blueprint)
-    if public:
-        csrf.exempt(blueprint)
-        app.config["PUBLIC_BLUEPRINTS"].add(blueprint.name)
-    return blueprint
-
-
-def current_config():
-    """SyncDesk's Config of the running app (as the environment set it)."""
-    from flask import current_app
-
-    return current_app.config["SYNCDESK_CONFIG"]
-
-
-def current_admin():
-    """The signed-in administrator's user name."""
-    from flask import g
-
-    return g.admin.username if getattr(g, "admin", None) else ""

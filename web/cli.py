@@ -1,13 +1,17 @@
-"""`syncdesk admin create|password` and `syncdesk panel` (the panel on a development server)."""
+"""The `syncdesk` console entry point: core's commands, every driver's, and the panel's own
+(`admin create|password`, `panel` on a development server)."""
 
 import click
 
+from bot import cli as bot_cli
 from core import accounts
+from core import cli as core_cli
+from sandbox import cli as sandbox_cli
+from tasks import cli as tasks_cli
+from tasks import joor_cli
+from web import create_app
 
-
-def register(cli):
-    cli.add_command(admin)
-    cli.add_command(panel)
+cli = core_cli.cli
 
 
 @click.group()
@@ -49,8 +53,17 @@ def password(env, username, password):
 @click.pass_obj
 def panel(env, host, port):
     """Serve the admin panel (development server; use gunicorn in production)."""
-    from web import create_app
-
     app = create_app(env.config)
     click.echo(f"panel on http://{host}:{port}/")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+cli.add_command(admin)
+cli.add_command(panel)
+for part in (sandbox_cli, bot_cli, tasks_cli, joor_cli):
+    part.register(cli)
+
+
+def main(argv=None):
+    """Console entry point (`syncdesk`)."""
+    core_cli.main(argv)

@@ -4,8 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from core import connections
 from core.errors import ConfigError
-from web import current_config
-from web.views import partial
+from web.views import current_config, partial
 
 bp = Blueprint("connections", __name__, url_prefix="/connections")
 

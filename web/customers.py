@@ -6,11 +6,15 @@ customers; "Refresh from Cin7" copies what changed in Cin7 since the last refres
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
-from core import catalog, settings
+from core import settings
+from core.connections import effective_config
+from core.connectors.cin7 import Cin7
+from core.customers import listing as customer_list
 from core.errors import SyncError
-from web import current_config, listing
+from core.listing import PER_PAGE
+from web import listing
 from web.auth import safe_next
-from web.views import partial
+from web.views import current_config, partial
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 
@@ -19,10 +23,10 @@ bp = Blueprint("customers", __name__, url_prefix="/customers")
 def index():
     """A page of customers; pages are reached from a row id (keyset), never by offset."""
     filters = listing.filters()
-    page = catalog.search(**listing.page_args(), **listing.search_args(filters))
+    page = customer_list.search(**listing.page_args(), **listing.search_args(filters))
     return partial("customers.html", "table", page=page, rows=page.rows, total=page.total,
-                   start=listing.start(page), per_page=catalog.PER_PAGE, filters=filters,
-                   catalogue=catalog.summary(), direction=settings.direction("customers"),
+                   start=listing.start(page), per_page=PER_PAGE, filters=filters,
+                   catalogue=customer_list.summary(), direction=settings.direction("customers"),
                    back=request.full_path.rstrip("?"), max_selection=listing.MAX_SELECTION)
 
 
@@ -31,7 +35,7 @@ def refresh():
     """Copy Cin7's customers into the catalogue (only those changed since the last refresh)."""
     full = bool(request.form.get("full"))
     try:
-        count = catalog.refresh_customers(current_config(), full=full)
+        count = customer_list.refresh(Cin7(effective_config(current_config())), full=full)
     except SyncError as exc:
         flash(f"Could not read customers from Cin7: {exc}", "error")
     else:
@@ -48,7 +52,7 @@ def sync_selected():
 @bp.post("/<cin7_id>/sync")
 def sync_one(cin7_id):
     """List or update one customer now."""
-    if catalog.get(cin7_id) is None:
+    if customer_list.get(cin7_id) is None:
         abort(404)
     return listing.run_only("customers", [cin7_id])
 
@@ -56,12 +60,12 @@ def sync_one(cin7_id):
 @bp.post("/<cin7_id>/unlink")
 def unlink(cin7_id):
     """Forget this customer's HubSpot links; nothing changes in HubSpot (CUS-5)."""
-    record = catalog.get(cin7_id)
+    record = customer_list.get(cin7_id)
     if record is None:
         abort(404)
-    removed = catalog.unlink(cin7_id)
+    removed = customer_list.unlink(cin7_id)
     if request.headers.get("HX-Request") == "true":
-        row = next((r for r in catalog.search(text=cin7_id, per_page=5).rows
+        row = next((r for r in customer_list.search(text=cin7_id, per_page=5).rows
                     if r["cin7_id"] == cin7_id), None)
         return partial("customers.html", "row", row=row, back=request.form.get("back", ""),
                        notice=f"unlinked ({removed} link(s) forgotten)")
@@ -75,6 +79,6 @@ def download():
     """The filtered list as CSV."""
     rows = ((cin7_id, name, state, email, "no" if link_id is None else "yes", kind, remote_id,
              listed_at) for cin7_id, name, state, email, link_id, kind, remote_id, listed_at
-            in catalog.export_rows(**listing.search_args(listing.filters())))
+            in customer_list.export_rows(**listing.search_args(listing.filters())))
     return listing.csv_download("customers.csv", ["cin7_id", "name", "status", "email", "listed",
                                                   "hubspot_type", "hubspot_id", "listed_at"], rows)

@@ -6,8 +6,8 @@ from flask import Blueprint, redirect, request, url_for
 
 from core import connections, runs, settings, status
 from core.store import Run, utcnow
-from web import chart, current_config
-from web.views import partial
+from web import chart
+from web.views import current_config, partial
 
 bp = Blueprint("dashboard", __name__)
 

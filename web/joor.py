@@ -9,12 +9,18 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_htmx.responses import HTMXResponseClientRedirect
 from jinja2_fragments.flask import render_block
 
-from core import joor, joor_customers, joor_follow, joor_review, joor_runs, settings
+from core import settings
 from core.connections import effective_config
+from core.connectors.cin7 import Cin7
 from core.errors import SyncError
+from core.joor import customers as joor_customers
+from core.joor import follow as joor_follow
+from core.joor import push as joor
+from core.joor import review as joor_review
+from core.joor import runs as joor_runs
 from core.store import Link
-from web import current_admin, current_config
-from web.views import partial
+from tasks import enqueue_run
+from web.views import current_admin, current_config, partial
 
 bp = Blueprint("joor", __name__, url_prefix="/joor")
 PER_PAGE = 50
@@ -64,8 +70,6 @@ def start(direction):
     """Queue a JOOR match, upload, update or follow (of the ticked customers, if any)."""
     if direction not in joor_runs.DIRECTIONS:
         abort(404)
-    from tasks.joor_jobs import enqueue  # late: importing tasks opens the queue
-
     ids = [i for i in request.form.getlist("ids") if i]
     kind = request.form.get("list")
     if not ids and kind in ("upload", "update") and request.form.get("q"):  # all listed
@@ -73,7 +77,8 @@ def start(direction):
         if not ids:
             flash("No customer matches that search.", "warn")
             return redirect(url_for("joor.customer_list", kind=kind, q=request.form["q"]))
-    run, created = enqueue(direction, "panel", current_admin(), only=ids[:5000] or None)
+    run, created = enqueue_run(joor_runs.ENTITY, direction, "panel", current_admin(),
+                               only=ids[:5000] or None)
     if not created:
         flash(f"A JOOR {direction} is already waiting to start (run #{run.id}).", "warn")
     target = url_for("runs.show", run_id=run.id)
@@ -119,8 +124,6 @@ def download(kind):
 @bp.post("/refresh")
 def refresh():
     """Read the Cin7 customers again, for the lists."""
-    from core.connectors.cin7 import Cin7
-
     try:
         count = joor_customers.refresh(Cin7(effective_config(current_config())),
                                        settings.get("joor.customer_code_field"))

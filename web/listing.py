@@ -7,8 +7,9 @@ import io
 from flask import Response, flash, redirect, request, stream_with_context, url_for
 from flask_htmx.responses import HTMXResponseClientRedirect
 
-from web import current_admin
+from tasks import enqueue_run
 from web.auth import safe_next
+from web.views import current_admin
 
 MAX_SELECTION = 500  # a run with chosen records reads each one from Cin7: keep it bounded
 LISTED = {"yes": True, "no": False}
@@ -43,7 +44,6 @@ def start(page):
 
 def run_only(entity, ids):
     """Queue a run of only `ids` and go to its page."""
-    from tasks import enqueue_run  # late: importing tasks opens the queue
 
     run, _ = enqueue_run(entity, "export", "panel", current_admin(), only=ids)
     target = url_for("runs.show", run_id=run.id)

@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from core import settings
-from core.customers import MAPPABLE_FIELDS
+from core.customers.to_hubspot import MAPPABLE_FIELDS
 from core.settings import SettingError
 from web.views import partial
 

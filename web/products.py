@@ -7,12 +7,15 @@ products export fills it as it reads, and "Refresh from Cin7" copies what change
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from core import catalog, links, settings
+from core import links, settings
 from core.connections import effective_config
+from core.connectors.cin7 import Cin7
 from core.errors import SyncError
-from web import current_config, listing
+from core.listing import PER_PAGE
+from core.products import listing as product_list
+from web import listing
 from web.auth import safe_next
-from web.views import partial
+from web.views import current_config, partial
 
 bp = Blueprint("products", __name__, url_prefix="/products")
 
@@ -21,10 +24,10 @@ bp = Blueprint("products", __name__, url_prefix="/products")
 def index():
     """A page of products; pages are reached from a row id (keyset), never by offset."""
     filters = listing.filters()
-    page = catalog.search_products(**listing.page_args(), **listing.search_args(filters))
+    page = product_list.search(**listing.page_args(), **listing.search_args(filters))
     return partial("products.html", "table", page=page, rows=page.rows, total=page.total,
-                   start=listing.start(page), per_page=catalog.PER_PAGE, filters=filters,
-                   catalogue=catalog.product_summary(), direction=settings.direction("products"),
+                   start=listing.start(page), per_page=PER_PAGE, filters=filters,
+                   catalogue=product_list.summary(), direction=settings.direction("products"),
                    back=request.full_path.rstrip("?"), max_selection=listing.MAX_SELECTION)
 
 
@@ -33,7 +36,7 @@ def refresh():
     """Copy Cin7's products into the catalogue (only those changed since the last refresh)."""
     full = bool(request.form.get("full"))
     try:
-        count = catalog.refresh_products(current_config(), full=full)
+        count = product_list.refresh(Cin7(effective_config(current_config())), full=full)
     except SyncError as exc:
         flash(f"Could not read products from Cin7: {exc}", "error")
     else:
@@ -50,23 +53,23 @@ def sync_selected():
 @bp.post("/<cin7_id>/sync")
 def sync_one(cin7_id):
     """List or update one product now."""
-    if catalog.get_product(cin7_id) is None:
+    if product_list.get(cin7_id) is None:
         abort(404)
     return listing.run_only("products", [cin7_id])
 
 
 def _row(cin7_id):
-    return next((r for r in catalog.search_products(text=cin7_id, per_page=5).rows
+    return next((r for r in product_list.search(text=cin7_id, per_page=5).rows
                  if r["cin7_id"] == cin7_id), None)
 
 
 @bp.post("/<cin7_id>/unlink")
 def unlink(cin7_id):
     """Forget this product's HubSpot link; nothing changes in HubSpot."""
-    record = catalog.get_product(cin7_id)
+    record = product_list.get(cin7_id)
     if record is None:
         abort(404)
-    link = catalog.product_link(cin7_id)
+    link = product_list.link(cin7_id)
     removed = links.unlink(link.id) if link else 0
     if request.headers.get("HX-Request") == "true":
         return partial("products.html", "row", row=_row(cin7_id),
@@ -80,8 +83,8 @@ def unlink(cin7_id):
 @bp.route("/<cin7_id>/remove", methods=("GET", "POST"))
 def remove(cin7_id):
     """Ask first (GET), then archive the HubSpot product and forget its link (POST, PRD-2)."""
-    record = catalog.get_product(cin7_id)
-    link = catalog.product_link(cin7_id)
+    record = product_list.get(cin7_id)
+    link = product_list.link(cin7_id)
     if record is None or link is None:
         abort(404)
     back = request.values.get("back")
@@ -89,7 +92,7 @@ def remove(cin7_id):
     if request.method == "GET":
         return render_template("products_remove.html", product=record, link=link, back=back)
     try:
-        links.remove_product(effective_config(current_config()), link.id)
+        product_list.remove(effective_config(current_config()), link.id)
     except (SyncError, ValueError) as exc:
         flash(f"Could not remove {record.name} from HubSpot: {exc}", "error")
     else:
@@ -104,7 +107,7 @@ def download():
     rows = ((cin7_id, sku, name, state, "yes" if sellable else "no", kind,
              "no" if link_id is None else "yes", remote_id, listed_at)
             for cin7_id, sku, name, state, sellable, kind, link_id, remote_id, listed_at
-            in catalog.export_product_rows(**listing.search_args(listing.filters())))
+            in product_list.export_rows(**listing.search_args(listing.filters())))
     return listing.csv_download("products.csv", ["cin7_id", "sku", "name", "status", "sellable",
                                                  "type", "listed", "hubspot_id", "listed_at"],
                                 rows)

@@ -8,10 +8,10 @@ the block rendered once the run is over has no trigger, so polling stops by itse
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_htmx.responses import HTMXResponseClientRedirect
 
-from core import runs, settings, status
+from core import runner, runs, settings, status
 from core.store import Run
-from web import current_admin
-from web.views import partial
+from tasks import enqueue_run, retry_failed
+from web.views import current_admin, partial
 
 bp = Blueprint("runs", __name__, url_prefix="/runs")
 
@@ -44,7 +44,7 @@ def _query(filters, before=None):
 @bp.get("/")
 def index():
     """The run log, newest first, a page at a time (keyset: runs older than `before`)."""
-    runs.mark_dead_runs()
+    runner.reap()
     filters = _filters()
     before = request.args.get("before", type=int)
     rows = list(_query(filters, before).limit(PER_PAGE + 1))
@@ -57,7 +57,6 @@ def index():
 
 
 def _enqueue(entity, direction, **options):
-    from tasks import enqueue_run  # late: importing tasks opens the queue
 
     return enqueue_run(entity, direction, "panel", current_admin(), **options)
 
@@ -103,7 +102,7 @@ def _run_context(run):
 
 @bp.get("/<int:run_id>")
 def show(run_id):
-    runs.mark_dead_runs()
+    runner.reap()
     return render_template("runs/show.html", **_run_context(_run_or_404(run_id)))
 
 
@@ -116,7 +115,6 @@ def progress(run_id):
 @bp.post("/<int:run_id>/retry")
 def retry(run_id):
     """Queue a run of only the records that failed in this one."""
-    from tasks import retry_failed  # late: importing tasks opens the queue
 
     run = _run_or_404(run_id)
     if run.entity == "joor":  # JOOR work settles by itself: the worker follows it

@@ -9,11 +9,12 @@ import zoneinfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from core import catalog, settings
+from core import references, settings
+from core.connections import effective_config
+from core.connectors.cin7 import Cin7
 from core.errors import SyncError
 from core.settings import SettingError
-from web import current_config
-from web.views import partial
+from web.views import current_config, partial
 
 bp = Blueprint("settings_views", __name__, url_prefix="/settings")
 
@@ -54,7 +55,7 @@ CHECKBOXES = {"import.ignore_contacts_without_company", "import.create_products"
 
 
 def _context(**extra):
-    lists, fetched_at = catalog.references()
+    lists, fetched_at = references.every()
     return {"values": settings.all_settings(), "lists": lists, "lists_fetched_at": fetched_at,
             "from_cin7": FROM_CIN7, "fixed": FIXED, "frequencies": settings.FREQUENCIES,
             "timezones": sorted(zoneinfo.available_timezones()), "labels": LABELS,
@@ -118,7 +119,7 @@ def _check(key, value):
     """Refuse what the form should not have sent: values outside Cin7's lists, bad times."""
     if not value:
         return
-    if key in FROM_CIN7 and value not in catalog.reference(FROM_CIN7[key]):
+    if key in FROM_CIN7 and value not in references.names(FROM_CIN7[key]):
         raise SettingError(f"{value!r} is not in Cin7's list; read the lists again")
     if key in FIXED and value not in FIXED[key]:
         raise SettingError(f"expected one of {', '.join(FIXED[key])}")
@@ -145,7 +146,7 @@ def _parse(parse, value, expected):
 def refresh_lists():
     """Read Cin7's reference books again (price tiers, locations, ...)."""
     try:
-        counts = catalog.refresh_references(current_config())
+        counts = references.refresh(Cin7(effective_config(current_config())))
     except SyncError as exc:
         flash(f"Could not read the lists from Cin7: {exc}", "error")
     else:

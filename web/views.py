@@ -1,11 +1,25 @@
 """What every panel page shares: sign-in check, headers, navigation, filters, partial rendering."""
 
-from flask import current_app, make_response, render_template, request
-from flask_wtf.csrf import CSRFError
+from flask import current_app, g, make_response, render_template, request
+from flask_htmx import HTMX
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2_fragments.flask import render_block
 
 from core.store import utcnow
-from web import auth, htmx
+from web import auth
+
+csrf = CSRFProtect()
+htmx = HTMX()
+
+
+def current_config():
+    """SyncDesk's Config of the running app (as the environment set it)."""
+    return current_app.config["SYNCDESK_CONFIG"]
+
+
+def current_admin():
+    """The signed-in administrator's user name."""
+    return g.admin.username if getattr(g, "admin", None) else ""
 
 NAV = (("dashboard.index", "Dashboard"), ("runs.index", "Runs"),
        ("customers.index", "Customers"), ("products.index", "Products"),

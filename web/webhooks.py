@@ -13,6 +13,8 @@ from flask import Blueprint, current_app, jsonify, request
 from core import runner
 from core import webhooks as events
 from core.errors import SyncOff
+from tasks import app as worker
+from tasks import sync_soon
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
@@ -20,16 +22,12 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 def _config():
     config = current_app.config.get("SYNCDESK_CONFIG")
     if config is None:
-        from tasks import app
-
-        config = app.config
+        config = worker.config
     return config
 
 
 def trigger(entities, source):
     """Ask for a sync soon of each entity whose direction reads from `source`."""
-    from tasks import sync_soon
-
     direction = events.SOURCE_DIRECTION[source]
     queued, ignored = [], {}
     for entity in sorted(entities):

@@ -17,7 +17,8 @@ from flask import Flask
 from slack_sdk.signature import SignatureVerifier
 from werkzeug.serving import make_server
 
-from bot import create_app, http, notify
+from bot import http, notify
+from bot.app import create_app
 from bot.cli import InlineExecutor
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

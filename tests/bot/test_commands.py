@@ -3,7 +3,7 @@
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bot import create_app
+from bot.app import create_app
 from core import runs, settings
 from tests.bot.conftest import (
     BEN,
@@ -218,23 +218,6 @@ def test_syncstatus_shows_what_failed_in_the_last_run(slash, sandbox):
 
     assert "1 failed" in answer
     assert "is not a valid e-mail address" in answer
-
-
-def test_match_is_answered_by_the_joor_work_once_it_registers_its_handler(
-        worker, slack, monkeypatch):
-    import sys
-    import types
-
-    match = types.ModuleType("bot.match")
-    match.register = lambda app: app.command("/match")(
-        lambda ack: ack(text="3 JOOR customers to review"))
-    monkeypatch.setitem(sys.modules, "bot.match", match)
-    via = flask_client(create_app(worker))
-    body = command_body(slack, "joor", command="/match")
-
-    response = via.post("/slack/events", data=body, headers=sign(body))
-
-    assert response.get_data(as_text=True) == "3 JOOR customers to review"
 
 
 def test_with_no_allowed_list_configured_everyone_may_start_syncs(slash, client_for):

@@ -82,14 +82,13 @@ def test_the_events_view_builds_its_bolt_app_from_the_flask_config(worker, slack
 
 def test_syncdesk_slash_sends_a_signed_command_and_prints_what_slack_shows(
         worker, slack, monkeypatch):
-    from core.cli import _load_plugins, cli
+    from web.cli import cli
 
     for name in ("database_url", "cin7_base_url", "cin7_account_id", "cin7_application_key",
                  "hubspot_base_url", "hubspot_token", "slack_api_url", "slack_bot_token"):
         monkeypatch.setenv(name.upper(), str(getattr(worker, name)))
     monkeypatch.setenv("SLACK_ALLOWED_USERS", "U0ANA")
     monkeypatch.delenv("SLACK_SIGNING_SECRET", raising=False)
-    _load_plugins()
 
     result = CliRunner().invoke(cli, ["slash", "/sync customers", "--channel", CHANNEL])
 
@@ -102,7 +101,7 @@ def test_syncdesk_slash_sends_a_signed_command_and_prints_what_slack_shows(
 
 def test_the_panel_serves_slack_events_untouched_by_its_csrf_check(worker, slack):
     web = pytest.importorskip("web")
-    from bot import create_app
+    from bot.app import create_app
     from bot.cli import InlineExecutor
 
     panel = web.create_app(worker, {"TESTING": True})

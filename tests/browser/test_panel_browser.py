@@ -2,7 +2,9 @@
 
 from playwright.sync_api import expect
 
-from core import catalog, runner, settings
+from core import runner, settings
+from core.connectors.cin7 import Cin7
+from core.customers import listing as customer_list
 from core.store import Link
 from tests.browser.conftest import PASSWORD, USER
 
@@ -57,7 +59,7 @@ def test_a_run_started_from_the_panel_shows_progress_until_finished(signed_in, s
 def test_searching_a_customer_and_unlinking_it(signed_in, config, sandbox):
     page = signed_in
     runner.sync(config, "customers")  # every customer listed in HubSpot
-    catalog.refresh_customers(config)
+    customer_list.refresh(Cin7(config))
     customer = next(c for c in sandbox.get("cin7/customers") if c["Status"] == "Active")
     page.click("nav >> text=Customers")
     page.fill("#customer-search", customer["Name"])

@@ -17,7 +17,7 @@ import pytest
 import requests
 from slack_sdk.signature import SignatureVerifier
 
-from core import settings, store
+from core import schema, settings, store
 from tests.conftest import FAST, make_config
 
 JOOR_TOKEN = "joor-sandbox-token"
@@ -114,7 +114,7 @@ def jconfig(tmp_path, joor):
                       SLACK_API_URL=f"{joor.url}/slack/api/", SLACK_BOT_TOKEN=BOT_TOKEN,
                       SLACK_SIGNING_SECRET=SECRET, SLACK_ALLOWED_USERS=ANA,
                       PANEL_URL="http://panel.test")
-    store.init(cfg.database_url)
+    schema.init(cfg.database_url)
     for key in ("sync.enabled", "joor.upload", "joor.update"):
         settings.set(key, "on")
     yield cfg
@@ -144,7 +144,8 @@ def slack_client(worker):
     """Slack's side: signed slash commands and button clicks into the bot's HTTP endpoint."""
     from flask import Flask
 
-    from bot import create_app, http
+    from bot import http
+    from bot.app import create_app
     from bot.cli import InlineExecutor
 
     app = Flask("joor-bot-under-test")

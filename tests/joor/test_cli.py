@@ -3,22 +3,18 @@
 import pytest
 from click.testing import CliRunner
 
-from core import store
-from core.cli import cli
+from core import schema
+from web.cli import cli
 
 
 @pytest.fixture
 def run_cli(jconfig):
-    from tasks import joor_cli
-
-    if "joor" not in cli.commands:  # core.cli loads it from PLUGINS once the lead adds it
-        joor_cli.register(cli)
     env = {name.upper(): ",".join(value) if isinstance(value, list) else str(value)
            for name, value in vars(jconfig).items()}
 
     def invoke(*args):
         result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
-        store.init(jconfig.database_url)  # the command bound the store itself
+        schema.init(jconfig.database_url)  # the command bound the store itself
         return result
 
     return invoke

@@ -1,13 +1,15 @@
 """Match (JOOR-4) end to end against the sandbox, and the decisions a person takes."""
 
-from core import joor_customers, joor_review, joor_runs, leases
-from core.joor_store import JoorConnection, MatchProposal
+from core import leases, runner, runs
+from core.joor import customers as joor_customers
+from core.joor import review as joor_review
+from core.joor.models import JoorConnection, MatchProposal
 from core.store import Link, Run
 
 
 def match(config):
-    row, _ = joor_runs.request("match", "cli")
-    return joor_runs.execute(config, row.id)
+    row, _ = runs.request("joor", "match", "cli")
+    return runner.execute(config, row.id)
 
 
 def test_match_downloads_joor_links_the_certain_pairs_and_keeps_the_doubtful(jconfig, joor):
@@ -72,13 +74,10 @@ def test_the_unmatched_lists_hold_what_the_match_paired_with_nothing(jconfig, jo
 
 
 def test_joor_runs_go_one_at_a_time(jconfig, joor):
-    busy, _ = joor_runs.request("follow", "schedule")
+    busy, _ = runs.request("joor", "follow", "schedule")
     Run.update(status="running").where(Run.id == busy.id).execute()
-    assert leases.acquire(joor_runs.LEASE, "another-worker", 600, busy.id)[0]
-    row, _ = joor_runs.request("match", "cli")
-    assert joor_runs.execute(jconfig, row.id, wait=True).status == "queued"  # the worker waits
-    refused = joor_runs.execute(jconfig, row.id)  # the command line is told
-    assert refused.status == "refused" and f"#{busy.id}" in refused.message
+    assert leases.acquire(runner.lease_name("joor", "follow"), "another-worker", 600, busy.id)[0]
+    row, _ = runs.request("joor", "match", "cli")
+    assert runner.execute(jconfig, row.id).status == "queued"  # waits for the JOOR run going
     Run.update(status="finished").where(Run.id == busy.id).execute()
-    again, _ = joor_runs.request("match", "cli")
-    assert joor_runs.execute(jconfig, again.id).status == "finished"  # freed when it ended
+    assert runner.execute(jconfig, row.id).status == "finished"  # freed when it ended

@@ -3,12 +3,13 @@
 import random
 from types import SimpleNamespace
 
-from core import blocking, matching
 from core.connectors.cin7 import to_customer
 from core.connectors.joor import to_connection
-from core.joor_customers import row_of
-from core.joor_match import connection_party, customer_party
-from core.matching import Party
+from core.joor import candidates as blocking
+from core.joor import matching
+from core.joor.customers import row_of
+from core.joor.match import connection_party, customer_party
+from core.joor.matching import Party
 from sandbox import joor_data, seed
 
 

@@ -9,8 +9,9 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from core import accounts, joor_review, joor_runs, settings
-from core.joor_store import MatchProposal
+from core import accounts, runner, runs, settings
+from core.joor import review as joor_review
+from core.joor.models import MatchProposal
 from core.store import Link
 from tests.web.conftest import PASSWORD, USER, Panel, text
 
@@ -31,8 +32,8 @@ def panel(app):
 
 
 def match(config):
-    row, _ = joor_runs.request("match", "cli")
-    return joor_runs.execute(config, row.id)
+    row, _ = runs.request("joor", "match", "cli")
+    return runner.execute(config, row.id)
 
 
 def test_the_joor_page_needs_a_signed_in_admin(app):

@@ -4,8 +4,8 @@ The worker (Huey, inline) runs the match and posts to the sandbox's fake Slack; 
 reads the channel as a person would and presses the buttons Slack would send back.
 """
 
-from core import joor_review
-from core.joor_store import MatchProposal
+from core.joor import review as joor_review
+from core.joor.models import MatchProposal
 from core.store import Link
 from tests.joor.conftest import BEN
 

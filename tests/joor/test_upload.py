@@ -4,15 +4,17 @@ from collections import Counter
 
 import pytest
 
-from core import joor as engine
-from core import joor_customers, joor_follow, joor_runs, settings
+from core import runner, runs, settings
 from core.connectors.joor import Joor
+from core.joor import customers as joor_customers
+from core.joor import follow as joor_follow
+from core.joor import push as engine
 from core.store import Intent, Link, Run
 
 
 def run(config, direction, only=None):
-    row, _ = joor_runs.request(direction, "cli", only=only)
-    return joor_runs.execute(config, row.id)
+    row, _ = runs.request("joor", direction, "cli", only=only)
+    return runner.execute(config, row.id)
 
 
 def states():
@@ -178,15 +180,15 @@ def test_upload_is_refused_while_it_is_switched_off(jconfig, joor):
 
 
 def test_the_worker_follows_by_itself_and_resends_what_waited(worker, joor, monkeypatch):
-    from tasks import joor_jobs
+    from tasks import enqueue_run, jobs
 
     joor.reset(customers=40, joor_credits=12)
     monkeypatch.setattr(Joor, "__init__", _small_jobs(Joor.__init__, 4))
-    first, _ = joor_jobs.enqueue("upload", "panel", "ada")
+    first, _ = enqueue_run("joor", "upload", "panel", "ada")
     assert first.status == "finished" and engine.waiting() == 4
     for _ in range(10):  # the every-15-minutes task, with JOOR's clock moving on meanwhile
         joor.advance(300)
-        joor_jobs.follow_joor.call_local()
+        jobs.follow_joor.call_local()
         if not engine.waiting() and not joor_follow.unsettled()[0]:
             break
     assert engine.waiting() == 0

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 
 import tasks
-from core import settings, store
+from core import schema, settings, store
 from tests.conftest import make_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +30,7 @@ TEST_SETTINGS = {"webhook_secret": WEBHOOK_SECRET, "hubspot_client_secret": CLIE
 def use(cfg, immediate):
     """Bind the store and the shared Huey to `cfg`; returns a function that undoes it."""
     previous, was_immediate = tasks.app.config, tasks.huey.immediate
-    store.init(cfg.database_url)
+    schema.init(cfg.database_url)
     tasks.configure(cfg, immediate=immediate)
 
     def undo():

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from core import leases, runs, settings
+from core import leases, runner, runs, settings
+from core.runner import lease_name
 from core.store import Result, Run, utcnow
 from tasks import enqueue_run, huey, retry_failed, run_sync
-from tasks.jobs import lease_name
 from tasks.periodic import post_daily, resend_lost
 from tests.conftest import make_config
 
@@ -88,13 +88,11 @@ def test_a_queued_run_whose_message_was_lost_is_queued_again(tasks_config):
 
 
 def test_a_run_started_here_waits_for_the_lock_like_the_worker(tasks_config):
-    from tasks import run_here
-
     leases.acquire(lease_name("customers", "export"), "worker", 600)
     run = runs.new_run("customers", "export", "cli")
-    assert run_here(run.id, wait=0.3, poll=0.1) == "queued"  # did not overlap
+    assert runner.execute(tasks_config, run.id, wait=0.3, poll=0.1).status == "queued"
     leases.release(lease_name("customers", "export"))
-    assert run_here(run.id) == "finished"
+    assert runner.execute(tasks_config, run.id).status == "finished"
 
 
 @pytest.fixture

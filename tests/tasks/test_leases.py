@@ -1,11 +1,14 @@
 """Leases in the store: the lock a killed worker cannot hold for ever."""
 
 import datetime
+import socket
+import subprocess
+import sys
 import threading
 
 from core import leases, runs
+from core.store import Run, utcnow
 from core.store import db as database
-from core.store import utcnow
 
 T0 = datetime.datetime(2025, 3, 1, 12, 0, 0)
 
@@ -81,5 +84,17 @@ def test_the_lease_of_a_run_already_found_dead_is_free_at_once(db):
     runs.Progress(run).start()
     leases.acquire("run:customers:export", "killed-worker", 600, run_id=run.id)
     assert not leases.acquire("run:customers:export", "next-worker", 600)[0]
-    leases.mark_dead([run.id])  # e.g. its owner's pid is gone (core.runs.mark_dead_runs)
+    Run.update(status="failed").where(Run.id == run.id).execute()  # found dead by reap()
     assert leases.acquire("run:customers:export", "next-worker", 600)[0]
+
+
+def test_a_lease_held_by_a_dead_process_of_this_machine_is_free_at_once(db):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    run = runs.new_run("customers", "export", "cli")
+    runs.Progress(run).start()
+    holder = f"{socket.gethostname()}:{dead.pid}:abc"
+    leases.acquire("run:customers:export", holder, 600, run_id=run.id)
+    assert leases.acquire("run:customers:export", "next-worker", 600)[0]
+    assert leases.reap() == [run.id]
+    assert runs.get(run.id).status == "failed"

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from core import store
+from core import schema, store
 from tasks import enqueue_run, huey
 from tests.conftest import make_config
 from tests.tasks.conftest import TEST_SETTINGS, use, wait_for
@@ -78,7 +78,7 @@ def test_a_customers_export_runs_with_the_store_on_postgresql(tmp_path, sandbox,
 
 
 def test_leases_hold_on_postgresql(pg_url):
-    store.init(pg_url)
+    schema.init(pg_url)
     try:
         check_lease_rules()
         assert len(check_one_winner()) == 1

@@ -5,9 +5,9 @@ import datetime
 import pytest
 from freezegun import freeze_time
 
-from core import settings, status
+from core import schedule, settings, status
 from core.store import Run, utcnow
-from tasks import periodic, schedule
+from tasks import periodic
 
 D = datetime.datetime
 

@@ -3,9 +3,9 @@
 from click.testing import CliRunner
 
 from core import accounts, settings
-from core.cli import _load_plugins, cli
 from tests.web.conftest import PASSWORD, USER, Panel, text
 from web import create_app
+from web.cli import cli
 
 PAGES = ["/", "/connections/", "/settings/", "/mappings/", "/runs/", "/customers/",
          "/customers/export.csv", "/connections/hubspot/disconnect"]
@@ -109,7 +109,6 @@ def test_slack_events_need_neither_sign_in_nor_a_csrf_token(anonymous):
 
 def test_admin_create_command_makes_an_account_that_can_sign_in(web_config, app, monkeypatch):
     monkeypatch.setattr("core.config.load", lambda *a, **k: web_config)
-    _load_plugins()
     result = CliRunner().invoke(cli, ["admin", "create", "Grace"],
                                 input="a long passphrase\na long passphrase\n")
     assert result.exit_code == 0, result.output
@@ -121,7 +120,6 @@ def test_admin_create_command_makes_an_account_that_can_sign_in(web_config, app,
 
 def test_admin_password_command_replaces_the_password(web_config, app, admin, monkeypatch):
     monkeypatch.setattr("core.config.load", lambda *a, **k: web_config)
-    _load_plugins()
     result = CliRunner().invoke(cli, ["admin", "password", USER],
                                 input="another long phrase\nanother long phrase\n")
     assert result.exit_code == 0 and "password changed" in result.output
@@ -130,6 +128,5 @@ def test_admin_password_command_replaces_the_password(web_config, app, admin, mo
 
 
 def test_panel_command_is_there():
-    _load_plugins()
     result = CliRunner().invoke(cli, ["panel", "--help"])
     assert result.exit_code == 0 and "--port" in result.output

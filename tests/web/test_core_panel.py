@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from core import accounts, catalog, connections, links
+from core import accounts, connections, links
+from core.customers import listing as customer_list
 from core.records import Contact, Customer
 from core.store import Connection, Link, utcnow
 from tests.conftest import make_config
@@ -55,48 +56,48 @@ def test_keys_round_trip_encrypted(db, tmp_path):
 
 
 def test_disconnecting_cin7_forgets_every_link_and_the_catalogue(db):
-    catalog.save_customers([Customer(id="C1", name="Acme")])
+    customer_list.save([Customer(id="C1", name="Acme")])
     links.save("hubspot", "customer", "C1", "company", "1")
     links.save("joor", "customer", "C1", "connection", "J1")
     assert connections.disconnect_preview("cin7")["links"] == 2
     connections.disconnect("cin7")
-    assert Link.select().count() == 0 and catalog.summary()["customers"] == 0
+    assert Link.select().count() == 0 and customer_list.summary()["customers"] == 0
 
 
 def test_catalogue_search_joins_the_listing_status(db):
-    catalog.save_customers([
+    customer_list.save([
         Customer(id="C1", name="Acme", contacts=[Contact(name="Al", email="al@acme.test", id="K1")]),
         Customer(id="C2", name="Bolt", status="Deprecated"),
         Customer(id="C3", name="Crane"),
     ])
     links.save("hubspot", "customer", "C1", "company", "101", name="Acme")
     links.save("hubspot", "contact", "K1", "contact", "501", name="Al")
-    page = catalog.search()
+    page = customer_list.search()
     assert page.total == 3 and [r["name"] for r in page.rows] == ["Acme", "Bolt", "Crane"]
     assert page.rows[0]["link"].remote_id == "101"
     assert page.rows[0]["contacts"][0].remote_id == "501"
-    assert catalog.search(listed=False).total == 2
-    assert [r["cin7_id"] for r in catalog.search(status="Deprecated").rows] == ["C2"]
-    assert [r["cin7_id"] for r in catalog.search("al@acme").rows] == ["C1"]
-    assert [r["cin7_id"] for r in catalog.search("101").rows] == ["C1"]  # by HubSpot id
-    assert catalog.unlink("C1") == 2
-    assert catalog.search(listed=True).total == 0
+    assert customer_list.search(listed=False).total == 2
+    assert [r["cin7_id"] for r in customer_list.search(status="Deprecated").rows] == ["C2"]
+    assert [r["cin7_id"] for r in customer_list.search("al@acme").rows] == ["C1"]
+    assert [r["cin7_id"] for r in customer_list.search("101").rows] == ["C1"]  # by HubSpot id
+    assert customer_list.unlink("C1") == 2
+    assert customer_list.search(listed=True).total == 0
 
 
 def test_keyset_pages_walk_the_list_both_ways(db):
-    catalog.save_customers([Customer(id=f"C{i}", name=name) for i, name in
+    customer_list.save([Customer(id=f"C{i}", name=name) for i, name in
                             enumerate(["delta", "alpha", "echo", "bravo", "charlie", "alpha"])])
     names = lambda page: [(r["name"], r["cin7_id"]) for r in page.rows]  # noqa: E731
-    first = catalog.search(per_page=2)
+    first = customer_list.search(per_page=2)
     assert names(first) == [("alpha", "C1"), ("alpha", "C5")]
     assert (first.has_previous, first.has_next) == (False, True)
-    second = catalog.search(after=first.last, per_page=2)
+    second = customer_list.search(after=first.last, per_page=2)
     assert names(second) == [("bravo", "C3"), ("charlie", "C4")]
     assert (second.has_previous, second.has_next) == (True, True)
-    back = catalog.search(before=second.first, per_page=2)
+    back = customer_list.search(before=second.first, per_page=2)
     assert names(back) == names(first) and back.has_previous is False
-    last = catalog.search(last=True, per_page=2)
+    last = customer_list.search(last=True, per_page=2)
     assert names(last) == [("delta", "C0"), ("echo", "C2")]
     assert (last.has_previous, last.has_next) == (True, False)
-    searched = catalog.search("a", after="C1", per_page=3)  # a search pages the same way
+    searched = customer_list.search("a", after="C1", per_page=3)  # a search pages the same way
     assert names(searched) == [("alpha", "C5"), ("bravo", "C3"), ("charlie", "C4")]

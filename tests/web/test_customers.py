@@ -6,7 +6,8 @@ import re
 
 import requests
 
-from core import catalog, links, runs
+from core import links, runs
+from core.customers import listing as customer_list
 from core.records import Contact, Customer
 from core.store import Link
 from tests.web.conftest import text
@@ -48,7 +49,7 @@ def test_search_and_filters_answer_with_the_table_only(panel, sandbox):
     assert first["ID"] in body
     assert "0 customers match" in text(panel.get("/customers/?listed=yes", htmx=True))
     unlisted = text(panel.get("/customers/?listed=no"))
-    assert f"{catalog.summary()['customers']} customers match" in unlisted
+    assert f"{customer_list.summary()['customers']} customers match" in unlisted
 
 
 def test_a_customer_named_like_a_script_is_shown_escaped(panel, sandbox):
@@ -101,7 +102,7 @@ def test_unlink_forgets_the_links_and_changes_nothing_in_hubspot(panel, sandbox)
 
 
 def test_unlink_without_htmx_goes_back_to_the_list(panel):
-    catalog.save_customers([Customer(id="C-9", name="Nine")])
+    customer_list.save([Customer(id="C-9", name="Nine")])
     links.save("hubspot", "customer", "C-9", "contact", "909", name="Nine")
     response = panel.post("/customers/C-9/unlink", {"back": "/customers/?q=Nine"})
     assert response.headers["Location"] == "/customers/?q=Nine"
@@ -109,7 +110,7 @@ def test_unlink_without_htmx_goes_back_to_the_list(panel):
 
 
 def test_the_csv_has_the_filtered_list_and_no_formulas(panel):
-    catalog.save_customers([Customer(id="C-1", name="=HYPERLINK(\"x\")",
+    customer_list.save([Customer(id="C-1", name="=HYPERLINK(\"x\")",
                                      contacts=[Contact(name="A", email="a@x.test", id="K1")]),
                             Customer(id="C-2", name="Bravo"), Customer(id="C-3", name="Charlie")])
     links.save("hubspot", "customer", "C-2", "contact", "202", name="Bravo")
@@ -125,7 +126,7 @@ def test_the_csv_has_the_filtered_list_and_no_formulas(panel):
 
 
 def test_the_list_is_paginated_by_name(panel):
-    catalog.save_customers([Customer(id=f"C-{i:03}", name=f"Customer {i:03}") for i in range(120)])
+    customer_list.save([Customer(id=f"C-{i:03}", name=f"Customer {i:03}") for i in range(120)])
     first = text(panel.get("/customers/"))
     assert "1–50 of 120" in first and "Customer 049" in first and "Customer 050" not in first
     following = re.search(r'href="(/customers/\?after=C-049[^"]*)"', first).group(1)
@@ -138,7 +139,7 @@ def test_the_list_is_paginated_by_name(panel):
 
 
 def test_pages_keep_the_filters(panel):
-    catalog.save_customers([Customer(id=f"C-{i:03}", name=f"Shop {i:03}") for i in range(60)])
+    customer_list.save([Customer(id=f"C-{i:03}", name=f"Shop {i:03}") for i in range(60)])
     page = text(panel.get("/customers/?q=shop&listed=no"))
     assert "60 customers match" in page
     assert re.search(r'href="/customers/\?after=C-049&amp;start=50&amp;q=shop&amp;listed=no"', page)

@@ -6,7 +6,9 @@ import io
 import pytest
 import requests
 
-from core import catalog, runner, runs, settings
+from core import runner, runs, settings
+from core.connectors.cin7 import Cin7
+from core.products import listing as product_list
 from core.records import Product
 from core.store import Link
 from tests.web.conftest import text
@@ -52,7 +54,7 @@ def test_search_by_sku_answers_with_the_table_only(exporting, panel, sandbox):
 
 
 def test_filters_listed_and_not_listed(panel):
-    catalog.save_products([Product(id="P-1", sku="A-1", name="Alpha"),
+    product_list.save([Product(id="P-1", sku="A-1", name="Alpha"),
                            Product(id="P-2", sku="B-1", name="Bravo", status="Deprecated")])
     from core import links
 
@@ -87,9 +89,9 @@ def test_remove_asks_first_then_archives_the_hubspot_product(exporting, panel, s
     assert link.cin7_id not in _listed(sandbox)
     assert link.remote_id not in {p["id"] for p in sandbox.hubspot("products")}
     assert Link.get(Link.id == link.id).state == "removed"  # later runs leave it out
-    listed = {row["cin7_id"] for row in catalog.search_products(listed=True).rows}
+    listed = {row["cin7_id"] for row in product_list.search(listed=True).rows}
     assert link.cin7_id not in listed  # shown as not listed, ready to be listed again
-    assert catalog.get_product(link.cin7_id) is not None  # the Cin7 product stays listed here
+    assert product_list.get(link.cin7_id) is not None  # the Cin7 product stays listed here
 
 
 def test_remove_needs_the_csrf_token(exporting, panel, sandbox):
@@ -100,7 +102,7 @@ def test_remove_needs_the_csrf_token(exporting, panel, sandbox):
 
 
 def test_list_selected_products_runs_only_those(exporting, panel, sandbox):
-    catalog.refresh_products(exporting)
+    product_list.refresh(Cin7(exporting))
     ids = [p["ID"] for p in sandbox.get("cin7/products")[:2]]
     response = panel.post("/products/sync", {"ids": ids, "back": "/products/"})
     run = runs.get(int(response.headers["Location"].rsplit("/", 1)[1]))
@@ -112,7 +114,7 @@ def test_list_selected_products_runs_only_those(exporting, panel, sandbox):
 def test_the_csv_has_the_rows_and_no_formulas(panel):
     from core import links
 
-    catalog.save_products([Product(id="P-1", sku="=SUM(A1)", name="Alpha"),
+    product_list.save([Product(id="P-1", sku="=SUM(A1)", name="Alpha"),
                            Product(id="P-2", sku="B-1", name="Bravo", sellable=False)])
     links.save("hubspot", "product", "P-2", "product", "202", name="Bravo")
     response = panel.get("/products/export.csv")

@@ -1,6 +1,6 @@
 """Settings (SET-1, SET-2, AUTO-1) and field mappings (CUS-6), as an admin changes them."""
 
-from core import catalog, settings
+from core import references, settings
 from tests.web.conftest import text
 
 
@@ -48,7 +48,7 @@ def test_import_defaults_are_chosen_from_lists_read_from_cin7(panel):
     assert "have not been read yet" in page
     response = panel.post("/settings/lists", follow_redirects=True)
     assert "Lists read from Cin7:" in text(response)
-    tiers = catalog.reference("price_tiers")
+    tiers = references.names("price_tiers")
     assert "Wholesale" in tiers
     assert '<option value="Main Warehouse"' in text(response)
     saved = panel.post("/settings/import", {"import.price_tier": "Wholesale",

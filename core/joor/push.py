@@ -13,9 +13,10 @@ killed worker) leaves them, and the next upload first asks JOOR for those codes.
 
 import logging
 
-from core import joor_customers, links, settings
+from core import links, settings
 from core.errors import ServiceError, SyncOff, Throttled
-from core.joor_store import JoorJob
+from core.joor import customers as joor_customers
+from core.joor.models import JoorJob
 from core.store import Intent, Link, atomic_write, utcnow
 
 log = logging.getLogger("syncdesk.joor")
@@ -29,9 +30,7 @@ def check_allowed(direction):
     Matching and following only read JOOR and write SyncDesk's own links: always allowed."""
     if direction not in ("upload", "update"):
         return
-    if not settings.sync_enabled():
-        raise SyncOff("synchronisation is switched off (CON-2): turn it on in the panel or "
-                      "with `syncdesk settings set sync.enabled on`")
+    settings.require_sync_on()
     if not settings.get(f"joor.{direction}"):
         raise SyncOff(f"JOOR {direction} is off: turn it on with `syncdesk settings set "
                       f"joor.{direction} on` or in the panel")

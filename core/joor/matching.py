@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Indel
 
-from core import blocking
-from core.names import (  # noqa: F401  (normalise_name: part of what matching offers)
+from core.joor import candidates as blocking
+from core.joor.names import (  # noqa: F401  (normalise_name: part of what matching offers)
     name_tokens,
     normalise_city,
     normalise_country,

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from core import joor_customers, joor_match
-from core.joor_store import JoorConnection, JoorCustomer, MatchProposal
+from core.joor import customers as joor_customers
+from core.joor import match as joor_match
+from core.joor.models import JoorConnection, JoorCustomer, MatchProposal
 from core.store import Link, atomic_write, utcnow
 
 SYSTEM, ENTITY = joor_customers.SYSTEM, joor_customers.ENTITY

@@ -7,13 +7,14 @@ associations, then the page checkpoint. A re-run repeats at most the unfinished 
 every write in it is keyed by a unique value.
 """
 
-from core import catalog, links, paging
+from core import links, paging
 from core.connectors import hubspot as hs
-from core.customers import plan_export, property_specs
+from core.customers import listing as customer_list
+from core.customers.to_hubspot import plan_export, property_specs
 from core.plan import fingerprint
 from core.settings import get as setting
 from core.store import Setting
-from core.writes import record, upsert
+from core.upserts import record, upsert
 
 ENTITY, DIRECTION = "customers", "export"
 
@@ -25,7 +26,7 @@ def run(ctx):
         ensure_properties(ctx.hubspot, property_specs(field_map))
 
     def handle_page(ctx, customers):
-        catalog.save_customers(customers)  # the panel's customer list sees what we read
+        customer_list.save(customers)  # the panel's customer list sees what we read
         plan = plan_customers(customers, field_map, force=bool(ctx.only))
         ctx.record_plan(plan) if ctx.dry_run else apply(ctx, plan)
 

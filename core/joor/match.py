@@ -9,8 +9,10 @@ customer is never uploaded, so matching first means no duplicate in JOOR.
 
 from peewee import EXCLUDED, JOIN
 
-from core import joor_customers, links, matching
-from core.joor_store import JoorConnection, JoorCustomer, MatchProposal
+from core import links
+from core.joor import customers as joor_customers
+from core.joor import matching
+from core.joor.models import JoorConnection, JoorCustomer, MatchProposal
 from core.store import Link, atomic_write, utcnow
 
 SYSTEM, ENTITY = joor_customers.SYSTEM, joor_customers.ENTITY

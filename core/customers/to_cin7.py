@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from core.customers import EMAIL, MAPPABLE_FIELDS
+from core.customers.to_hubspot import EMAIL, MAPPABLE_FIELDS
 from core.errors import RecordError
 from core.records import Address, Contact, Customer
 

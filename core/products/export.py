@@ -8,12 +8,13 @@ afterwards every other linked product whose stock changed since the last write i
 by HubSpot id.
 """
 
-from core import catalog, links, paging
-from core.export_customers import ensure_properties
+from core import links, paging
+from core.customers.export import ensure_properties
 from core.plan import fingerprint
-from core.products import plan_products, property_specs, stock_properties
+from core.products import listing as product_list
+from core.products.to_hubspot import plan_products, property_specs, stock_properties
 from core.settings import get as setting
-from core.writes import upsert
+from core.upserts import upsert
 
 ENTITY, DIRECTION = "products", "export"
 
@@ -33,7 +34,7 @@ def run(ctx):
     stock, handled = ctx.cin7.stock(), set()
 
     def handle_page(ctx, products):
-        catalog.save_products(products)  # the panel's product list sees what we read
+        product_list.save(products)  # the panel's product list sees what we read
         known = links.for_records("hubspot", [("product", p.id) for p in products])
         plan = plan_products(products, known, chosen, stock, force=bool(ctx.only))
         handled.update(p.id for p in products)

@@ -12,8 +12,7 @@ import datetime
 
 from core import cursors, links
 from core.connectors import hubspot as hs
-from core.errors import ConfigError, RecordError
-from core.import_mapping import (
+from core.customers.to_cin7 import (
     COMPANY_PROPS,
     CONTACT_PROPS,
     desired_customer,
@@ -21,6 +20,7 @@ from core.import_mapping import (
     merge_contacts,
     payload_digest,
 )
+from core.errors import ConfigError, RecordError
 from core.plan import fingerprint
 from core.settings import get as setting
 from core.store import Intent, atomic_write

@@ -9,8 +9,8 @@ what was learned is kept, the rest is asked next time.
 import datetime
 
 from core.errors import Throttled
-from core.joor import ENTITY, PENDING_DETAIL, SYSTEM
-from core.joor_store import JoorJob
+from core.joor.models import JoorJob
+from core.joor.push import ENTITY, PENDING_DETAIL, SYSTEM
 from core.store import Link, atomic_write, utcnow
 
 BY_LIST = 20  # more pending customers than this: read the connection list (1 credit a page)

@@ -12,7 +12,7 @@ import re
 from peewee import JOIN, fn
 
 from core.connectors.joor import connection_payload, fingerprint
-from core.joor_store import JoorCustomer, MatchProposal
+from core.joor.models import JoorCustomer, MatchProposal
 from core.store import Link, atomic_write, utcnow
 
 SYSTEM, ENTITY = "joor", "customer"

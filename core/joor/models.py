@@ -85,5 +85,5 @@ MODELS = [JoorCustomer, JoorConnection, MatchProposal, JoorJob]
 
 
 def create_tables(database, migrator=None):
-    """Migration step (core/migrations.py): the JOOR tables."""
+    """Migration step (core/schema.py): the JOOR tables."""
     database.create_tables(MODELS, safe=True)

@@ -1,21 +1,26 @@
-"""Schema versions. A new column goes in a new step here, so an upgrade keeps the data."""
+"""Every table SyncDesk keeps, and its versions: a new column goes in a new step here, so an
+upgrade keeps the data. `init(url)` opens the store and brings it up to date."""
 
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
-from core import store
+from core import accounts, leases, references, store
+from core.customers.listing import CustomerRecord
+from core.joor import models as joor_models
+from core.products.listing import ProductRecord
 
 # Each step receives (database, migrator). Step 1 creates the first schema.
 STEPS = [
     lambda database, migrator: database.create_tables(store.MODELS, safe=True),
-    lambda database, migrator: database.create_tables([_leases().Lease], safe=True),
-    lambda database, migrator: database.create_tables(_panel_models(), safe=True),
-    lambda database, migrator: _joor().create_tables(database),  # JOOR-2..4
+    lambda database, migrator: database.create_tables([leases.Lease], safe=True),
+    lambda database, migrator: database.create_tables(  # the panel's admins and lists
+        accounts.MODELS + [CustomerRecord, references.ReferenceList], safe=True),
+    lambda database, migrator: joor_models.create_tables(database),  # JOOR-2..4
     # Columns and tables added after the first release of the schema.
     lambda database, migrator: (
         add_missing_columns(database, migrator, store.Run, ["owner"]),
         add_missing_columns(database, migrator, store.RateBucket, ["log"]),
         database.create_tables([store.Pending], safe=True)),
-    lambda database, migrator: database.create_tables(_catalog().PRODUCT_MODELS, safe=True),
+    lambda database, migrator: database.create_tables([ProductRecord], safe=True),
 ]
 
 
@@ -27,30 +32,6 @@ def add_missing_columns(database, migrator, model, names):
                   for name in names if name not in present]
     if operations:
         migrate(*operations)
-
-
-def _joor():
-    from core import joor_store  # JOOR: Cin7 customers read, connections, proposals, jobs
-
-    return joor_store
-
-
-def _panel_models():
-    from core import accounts, catalog  # the panel's admins, sign-in attempts, Cin7 catalogue
-
-    return accounts.MODELS + catalog.MODELS
-
-
-def _catalog():
-    from core import catalog  # the panel's Cin7 catalogue: products (PRD-1, PRD-2)
-
-    return catalog
-
-
-def _leases():
-    from core import leases  # imported late: it defines its model on the store's base
-
-    return leases
 
 
 def _migrator(database):
@@ -76,4 +57,10 @@ def upgrade(database):
     return len(STEPS)
 
 
-__all__ = ["upgrade", "add_missing_columns"]
+def init(url):
+    """Bind the store to `url` and bring the schema up to date; returns the database."""
+    database = store.open_database(url)
+    store.db.initialize(database)
+    store.db.connect(reuse_if_open=True)
+    upgrade(database)
+    return database

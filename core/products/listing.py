@@ -1,0 +1,148 @@
+"""The panel's product list (PRD-1, PRD-2): a copy of the Cin7 products read, with their links."""
+
+from peewee import JOIN, BooleanField, CharField, DateTimeField
+
+from core import listing
+from core.connectors.hubspot import HubSpot
+from core.listing import SYSTEM
+from core.store import BaseModel, Link, atomic_write, utcnow
+
+
+class ProductRecord(BaseModel):
+    """One Cin7 product as last read from Cin7."""
+
+    cin7_id = CharField(primary_key=True)
+    sku = CharField(default="")
+    name = CharField(default="")
+    status = CharField(default="Active")
+    sellable = BooleanField(default=True)
+    type = CharField(default="Stock")
+    modified = DateTimeField(null=True)
+    refreshed_at = DateTimeField(default=lambda: utcnow())
+
+    class Meta:
+        indexes = ((("name", "cin7_id"), False), (("sku",), False), (("status", "name"), False),
+                   (("modified",), False), (("refreshed_at",), False))
+
+
+def _row(product, now):
+    return {"cin7_id": product.id, "sku": (product.sku or "")[:250],
+            "name": (product.name or "")[:250], "status": product.status or "Active",
+            "sellable": product.sellable is not False, "type": product.type or "Stock",
+            "modified": product.modified, "refreshed_at": now}
+
+
+def save(products, now=None):
+    """Insert or replace these Product records in the list."""
+    return listing.save(ProductRecord, [_row(p, now or utcnow()) for p in products])
+
+
+def refresh(cin7, full=False):
+    """Copy Cin7's products here: changed ones since the last refresh, or all; returns count."""
+    return listing.refresh(ProductRecord, lambda since: cin7.product_pages(modified_since=since),
+                           save, full)
+
+
+def summary():
+    """How many products the list holds and when it was last refreshed."""
+    return listing.summary(ProductRecord, "products")
+
+
+def _link_join():
+    # A product removed from HubSpot (PRD-2) keeps its link, marked removed: not listed.
+    return ((Link.cin7_id == ProductRecord.cin7_id) & (Link.entity == "product")
+            & (Link.system == SYSTEM) & (Link.state != "removed"))
+
+
+def _matching(text="", listed=None, status=None):
+    """The products matching the filters (unordered): text in name or SKU, or an exact id."""
+    query = ProductRecord.select(ProductRecord.cin7_id)
+    if listed is True:
+        query = query.join(Link, on=_link_join())
+    elif listed is False:
+        query = query.join(Link, JOIN.LEFT_OUTER, on=_link_join()).where(Link.id.is_null())
+    if status:
+        query = query.where(ProductRecord.status == status)
+    if text:
+        like = f"%{text}%"
+        remote = (Link.select(Link.cin7_id)
+                  .where(Link.system == SYSTEM, Link.entity == "product", Link.remote_id == text))
+        query = query.where((ProductRecord.name ** like) | (ProductRecord.sku ** like)
+                            | (ProductRecord.cin7_id == text) | ProductRecord.cin7_id.in_(remote))
+    return query
+
+
+def get(cin7_id):
+    return ProductRecord.get_or_none(ProductRecord.cin7_id == cin7_id)
+
+
+def search(text="", listed=None, status=None, after=None, before=None, last=False,
+           per_page=listing.PER_PAGE):
+    """A page of products with their HubSpot links, in name order (core.listing.search).
+
+    Rows are dicts: the product's fields and `link` (its HubSpot product Link or None).
+    """
+    text = (text or "").strip()
+    anchor = get(after or before) if (after or before) else None
+    return listing.search(ProductRecord, _matching(text, listed, status), text, anchor, before,
+                          last, per_page, _read, listed is not None or bool(status))
+
+
+def _read(ids):
+    """The products `ids` with their links, in the order given."""
+    records = (ProductRecord.select(ProductRecord, Link.id.alias("link_id"), Link.remote_type,
+                                    Link.remote_id, Link.listed_at, Link.state)
+               .join(Link, JOIN.LEFT_OUTER, on=_link_join())
+               .where(ProductRecord.cin7_id.in_(ids)).objects())
+    rows = []
+    for r in listing.in_order(records, ids):
+        link = None
+        if r.link_id is not None:  # the joined Link's columns, flattened by .objects()
+            link = Link(id=r.link_id, entity="product", cin7_id=r.cin7_id, system=SYSTEM,
+                        remote_type=r.remote_type, remote_id=r.remote_id, listed_at=r.listed_at,
+                        state=r.state)
+        rows.append({"cin7_id": r.cin7_id, "sku": r.sku, "name": r.name, "status": r.status,
+                     "sellable": r.sellable, "type": r.type, "modified": r.modified,
+                     "link": link})
+    return rows
+
+
+def link(cin7_id):
+    """The product's HubSpot product link, or None."""
+    return Link.get_or_none(Link.entity == "product", Link.system == SYSTEM,
+                            Link.cin7_id == cin7_id)
+
+
+def export_rows(text="", listed=None, status=None):
+    """Every product matching the filters, streamed in name order (for the CSV download):
+    (cin7_id, sku, name, status, sellable, type, link id, HubSpot product id, listed_at)."""
+    matching = _matching((text or "").strip(), listed, status)
+    query = (ProductRecord.select(ProductRecord.cin7_id, ProductRecord.sku, ProductRecord.name,
+                                  ProductRecord.status, ProductRecord.sellable,
+                                  ProductRecord.type, Link.id, Link.remote_id, Link.listed_at)
+             .join(Link, JOIN.LEFT_OUTER, on=_link_join())
+             .where(ProductRecord.cin7_id.in_(matching))
+             .order_by(ProductRecord.name, ProductRecord.cin7_id).tuples())
+    yield from query.iterator()
+
+
+def remove(config, link_id):
+    """PRD-2 Remove: archive the linked HubSpot product (the Cin7 product stays); later runs
+    leave it out until it is listed again. Other links refuse: removing customers or
+    contacts is not SyncDesk's call."""
+    found = Link.get_or_none(Link.id == link_id)
+    if found is None or found.entity != "product" or found.system != SYSTEM:
+        raise ValueError(f"link {link_id} is not a product listed in HubSpot")
+    HubSpot(config).archive("products", [found.remote_id])
+    with atomic_write():
+        Link.delete().where(Link.system == SYSTEM, Link.cin7_id == found.cin7_id,
+                            Link.entity == "product_stock").execute()
+        Link.update(state="removed", remote_id=None, fingerprint=None,
+                    updated_at=utcnow()).where(Link.id == found.id).execute()
+    return found
+
+
+def forget():
+    """Drop the list (Cin7 disconnected)."""
+    with atomic_write():
+        ProductRecord.delete().execute()

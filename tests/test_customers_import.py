@@ -1,10 +1,15 @@
 """Customers import (CUS-7..10): HubSpot companies and contacts become Cin7 customers."""
 
+import subprocess
+import sys
+from collections import Counter
+
 import pytest
 import requests
 
-from core import runner, settings
+from core import cursors, runner, settings
 from core.store import Intent, Link
+from tests.test_kill_resume import child_env, kill_when
 
 TOKEN = {"Authorization": "Bearer pat-na1-sandbox"}
 
@@ -145,3 +150,24 @@ def test_missing_import_defaults_refuse_with_the_setting_named(config, sandbox):
     run = runner.sync(config, "customers", "import")
     assert run.status == "failed" and "import.currency" in run.message
 
+
+def test_a_customers_import_killed_midway_resumes_and_creates_nothing_twice(
+        importing, sandbox):
+    config = importing
+    for i in range(250):  # three pages of 100 companies
+        hubspot_create(sandbox, "companies", {"name": f"Killed Import Co {i:03}"})
+    sandbox.fault(system="cin7", kind="slow", count=10_000, delay=0.05)
+    child = subprocess.Popen([sys.executable, "-c", "from web.cli import main; main()", "sync",
+                              "customers"], env=child_env(config), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    kill_when(child, lambda: (cursors.describe("customers", "import")[1] or 0) >= 1)
+    sandbox.clear_faults()
+
+    again = runner.sync(config, "customers", "import", wait=0)
+
+    assert again.status == "finished", again.message
+    assert "resumed after page" in again.message
+    names = Counter(c["Name"] for c in sandbox.get("cin7/customers"))
+    assert [n for n, count in names.items() if count > 1] == []
+    wanted = {c["properties"]["name"] for c in sandbox.hubspot("companies")}
+    assert wanted <= set(names)

@@ -22,6 +22,16 @@ def child_env(config):
     return env
 
 
+def kill_when(child, ready, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline and not ready():
+        assert child.poll() is None, "the child ended before it could be killed"
+        time.sleep(0.05)
+    assert ready(), "the child never reached the point to kill it at"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(10)
+
+
 def test_killed_export_resumes_without_duplicates(config, sandbox):
     sandbox.fault(system="hubspot", kind="slow", count=10_000, delay=0.15)
     child = subprocess.Popen([sys.executable, "-c", "from web.cli import main; main()", "sync",

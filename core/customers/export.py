@@ -7,7 +7,7 @@ associations, then the page checkpoint. A re-run repeats at most the unfinished 
 every write in it is keyed by a unique value.
 """
 
-from core import links, paging
+from core import cursors, links
 from core.connectors import hubspot as hs
 from core.customers import listing as customer_list
 from core.customers.to_hubspot import plan_export, property_specs
@@ -30,7 +30,7 @@ def run(ctx):
         plan = plan_customers(customers, field_map, force=bool(ctx.only))
         ctx.record_plan(plan) if ctx.dry_run else apply(ctx, plan)
 
-    paging.export_pages(ctx, ENTITY, DIRECTION, ctx.cin7.customer_pages, ctx.cin7.customer,
+    cursors.export_pages(ctx, ENTITY, DIRECTION, ctx.cin7.customer_pages, ctx.cin7.customer,
                         handle_page, "customers")
 
 

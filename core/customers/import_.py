@@ -10,7 +10,7 @@ before its link was saved is found by name on the next run instead of being made
 
 import datetime
 
-from core import cursors, links
+from core import cursors, intents, links
 from core.connectors import hubspot as hs
 from core.customers.to_cin7 import (
     COMPANY_PROPS,
@@ -23,7 +23,6 @@ from core.customers.to_cin7 import (
 from core.errors import ConfigError, RecordError
 from core.plan import fingerprint
 from core.settings import get as setting
-from core.store import Intent, atomic_write
 
 ENTITY, DIRECTION = "customers", "import"
 REQUIRED_DEFAULTS = ("import.currency", "import.payment_term", "import.tax_rule",
@@ -50,13 +49,19 @@ def run(ctx):
                    *REQUIRED_DEFAULTS, "import.price_tier", "import.location",
                    "import.address_type")}}
     company_ids = sorted(company_ids, key=int)
-    for start in range(0, len(company_ids), CHUNK):
-        ctx.progress.phase(f"importing companies {start + 1}-{min(start + CHUNK, len(company_ids))}")
-        _import_companies(ctx, index, company_ids[start:start + CHUNK], options)
+    chunks = [company_ids[start:start + CHUNK] for start in range(0, len(company_ids), CHUNK)]
     if not setting("import.ignore_contacts_without_company"):
-        ctx.progress.phase("importing contacts without company")
-        for contact in lone_contacts:
-            _import_one(ctx, index, contact.id, contact, [contact], options, remote_type="contact")
+        chunks.append(lone_contacts)  # the last page: contacts without company
+    for chunk in cursors.resumable(ENTITY, DIRECTION, window, chunks, ctx.dry_run,
+                                   ctx.notes.append):
+        if chunk is lone_contacts:
+            ctx.progress.phase("importing contacts without company")
+            for contact in lone_contacts:
+                _import_one(ctx, index, contact.id, contact, [contact], options,
+                            remote_type="contact")
+        else:
+            ctx.progress.phase(f"importing companies {chunk[0]}…{chunk[-1]}")
+            _import_companies(ctx, index, chunk, options)
     if not ctx.dry_run:
         cursors.window_done(ENTITY, DIRECTION, window)
 
@@ -127,7 +132,7 @@ def _import_one(ctx, index, remote_id, source, people, options, remote_type):
         progress.add(**{"created" if action == "create" else "updated": 1})
         return
     if action == "create":
-        _intend(remote_id, wanted.name, ctx.run.id)
+        intents.intend("cin7", "customer", [(remote_id, wanted.name)], ctx.run.id)
     try:
         saved = ctx.cin7.save_customer(customer)
     except RecordError as exc:
@@ -137,20 +142,9 @@ def _import_one(ctx, index, remote_id, source, people, options, remote_type):
     index.add(saved)
     links.save("hubspot", "customer", f"hubspot:{remote_id}", remote_type, saved.id,
                name=saved.name, fingerprint=digest)
-    _done_intent(remote_id)
+    intents.done("cin7", "customer", [remote_id])
     progress.add(**{"created" if action == "create" else "updated": 1})
     progress.result(remote_id, saved.name, action, "ok", remote_id=saved.id)
-
-
-def _intend(source_id, name, run_id):
-    with atomic_write():
-        Intent.insert(system="cin7", entity="customer", source_id=source_id, natural_key=name,
-                      run_id=run_id).on_conflict_replace().execute()
-
-
-def _done_intent(source_id):
-    Intent.delete().where(Intent.system == "cin7", Intent.entity == "customer",
-                          Intent.source_id == source_id).execute()
 
 
 class CustomerIndex:

@@ -13,11 +13,11 @@ killed worker) leaves them, and the next upload first asks JOOR for those codes.
 
 import logging
 
-from core import links, settings
+from core import intents, links, settings
 from core.errors import ServiceError, SyncOff, Throttled
 from core.joor import customers as joor_customers
 from core.joor.models import JoorJob
-from core.store import Intent, Link, atomic_write, utcnow
+from core.store import Link, atomic_write, utcnow
 
 log = logging.getLogger("syncdesk.joor")
 SYSTEM, ENTITY = joor_customers.SYSTEM, joor_customers.ENTITY
@@ -46,11 +46,11 @@ def _in_flight():
 
 def reconcile(joor, progress=None):
     """Intents left by a job whose answer never came: ask JOOR whether it has those codes."""
-    intents = list(Intent.select().where(Intent.system == SYSTEM, Intent.entity == ENTITY))
-    if intents and progress:
-        progress.phase(f"checking {len(intents)} customer(s) a stopped upload may have sent")
+    waiting = intents.left(SYSTEM, ENTITY)
+    if waiting and progress:
+        progress.phase(f"checking {len(waiting)} customer(s) a stopped upload may have sent")
     found = 0
-    for intent in intents:
+    for intent in waiting:
         connection = joor.connection(intent.natural_key)
         if connection is not None:
             found += 1
@@ -59,8 +59,7 @@ def reconcile(joor, progress=None):
                        connection.connection_id or None, row.name if row else "",
                        remote_key=connection.code, fingerprint=row.fingerprint if row else None,
                        state=connection.state, detail=connection.comment or PENDING_DETAIL)
-        with atomic_write():
-            Intent.delete().where(Intent.id == intent.id).execute()
+        intents.done(SYSTEM, ENTITY, [intent.source_id])
     with atomic_write():  # their customers stay queued and go with the next job
         JoorJob.update(status="lost", message="JOOR's answer never came").where(
             JoorJob.status == "sending").execute()
@@ -126,9 +125,8 @@ def _send(joor, kind, batch):
     with atomic_write():
         job = JoorJob.create(kind=kind, status="sending", customers=customers)
         if kind == "upload":
-            for r, p in zip(batch, payloads, strict=True):
-                Intent.insert(system=SYSTEM, entity=ENTITY, source_id=r.cin7_id,
-                              natural_key=p["customer_code"]).on_conflict_replace().execute()
+            intents.intend(SYSTEM, ENTITY, [(r.cin7_id, p["customer_code"])
+                                            for r, p in zip(batch, payloads, strict=True)])
     if kind == "upload":
         for r, p in zip(batch, payloads, strict=True):
             links.save(SYSTEM, ENTITY, r.cin7_id, "connection", None, r.name,
@@ -142,8 +140,7 @@ def _send(joor, kind, batch):
     with atomic_write():
         JoorJob.update(job_id=answer.id, status=answer.status, checked_at=utcnow()).where(
             JoorJob.id == job.id).execute()
-        Intent.delete().where(Intent.system == SYSTEM, Intent.entity == ENTITY,
-                              Intent.source_id.in_(list(customers))).execute()
+        intents.done(SYSTEM, ENTITY, customers)
         if kind == "upload":
             Link.update(detail=f"in JOOR job {answer.id} ({answer.status})").where(
                 Link.system == SYSTEM, Link.entity == ENTITY,
@@ -156,8 +153,7 @@ def _forget(job, batch):
     """JOOR refused the POST itself: no job exists, the intents can go."""
     with atomic_write():
         JoorJob.delete().where(JoorJob.id == job.id).execute()
-        Intent.delete().where(Intent.system == SYSTEM, Intent.entity == ENTITY,
-                              Intent.source_id.in_([r.cin7_id for r in batch])).execute()
+        intents.done(SYSTEM, ENTITY, [r.cin7_id for r in batch])
 
 
 def _stopped(exc, kind, rows):

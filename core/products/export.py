@@ -8,7 +8,7 @@ afterwards every other linked product whose stock changed since the last write i
 by HubSpot id.
 """
 
-from core import links, paging
+from core import cursors, links
 from core.customers.export import ensure_properties
 from core.plan import fingerprint
 from core.products import listing as product_list
@@ -44,7 +44,7 @@ def run(ctx):
             apply(ctx, plan)
             _remember_stock(plan, stock)
 
-    paging.export_pages(ctx, ENTITY, DIRECTION, ctx.cin7.product_pages, ctx.cin7.product,
+    cursors.export_pages(ctx, ENTITY, DIRECTION, ctx.cin7.product_pages, ctx.cin7.product,
                         handle_page, "products")
     if not ctx.dry_run:
         export_stock(ctx, {i: places for i, places in stock.items() if i not in handled})

@@ -11,12 +11,11 @@ before its link was saved is found by SKU next time instead of being made twice.
 import datetime
 from dataclasses import replace
 
-from core import cursors, links
+from core import cursors, intents, links
 from core.errors import ConfigError, RecordError
 from core.plan import fingerprint
 from core.records import Product
 from core.settings import get as setting
-from core.store import Intent, atomic_write
 
 ENTITY, DIRECTION = "products", "import"
 PROPS = ["name", "hs_sku", "price", "description", "hs_lastmodifieddate"]
@@ -32,7 +31,9 @@ def run(ctx):
     index = ProductIndex(ctx.cin7)
     tier = _tier_position(ctx.cin7.price_tier_names(), setting("products.price_tier"))
     ctx.progress.phase("importing HubSpot products")
-    for page in ctx.hubspot.changed("products", since, _ms(window.until), PROPS):
+    pages = ctx.hubspot.changed("products", since, _ms(window.until), PROPS)
+    for page in cursors.resumable(ENTITY, DIRECTION, window, pages, ctx.dry_run,
+                                  ctx.notes.append):
         if ctx.only:
             page = [r for r in page if r.id in ctx.only]
         ctx.progress.add(read=len(page))
@@ -104,7 +105,7 @@ def _import_one(ctx, index, remote, tier):
         existing, name=wanted.name, short_description=wanted.short_description or
         existing.short_description, prices=wanted.prices or existing.prices)
     if existing is None:
-        _intend(remote.id, wanted.sku, ctx.run.id)
+        intents.intend("cin7", "product", [(remote.id, wanted.sku)], ctx.run.id)
     try:
         saved = ctx.cin7.save_product(product)
     except RecordError as exc:
@@ -114,16 +115,9 @@ def _import_one(ctx, index, remote, tier):
     index.add(saved)
     links.save("hubspot", "product", key, "product", saved.id, name=saved.name,
                fingerprint=digest)
-    Intent.delete().where(Intent.system == "cin7", Intent.entity == "product",
-                          Intent.source_id == remote.id).execute()
+    intents.done("cin7", "product", [remote.id])
     progress.add(**{"created" if action == "create" else "updated": 1})
     progress.succeeded([remote.id])
-
-
-def _intend(source_id, sku, run_id):
-    with atomic_write():
-        Intent.insert(system="cin7", entity="product", source_id=source_id, natural_key=sku,
-                      run_id=run_id).on_conflict_replace().execute()
 
 
 class ProductIndex:

@@ -289,3 +289,134 @@ def test_the_61st_sales_call_in_a_minute_is_throttled(box):
     box.fault("cin7", "throttle", count=1, status=503, path="sale")
     r = requests.post(box.cin7_url + "sale", json={}, headers=box.cin7_headers, timeout=10)
     assert r.status_code == 503
+
+
+# -- HubSpot: deals, line items, their associations, pipelines ---------------------------------
+
+@pytest.fixture
+def hs(box):
+    """call(method, path, json): HubSpot with the sandbox's token, on a fresh portal."""
+    box.reset(customers=CUSTOMERS, products=PRODUCTS, hubspot_rate_per_10s=0,
+              hubspot_search_per_second=0)
+    session = requests.Session()
+    session.headers.update(box.hubspot_headers)
+
+    def call(method, path, body=None):
+        return session.request(method, box.hubspot_url + path, json=body, timeout=10)
+
+    yield call
+    session.close()
+
+
+def _sale_id_property(hs):
+    r = hs("POST", "/crm/v3/properties/deals", {
+        "name": "cin7_sale_id", "label": "Cin7 sale ID", "type": "string", "fieldType": "text",
+        "groupName": "dealinformation", "hasUniqueValue": True})
+    assert r.status_code == 201, r.text
+
+
+def _deal(sale_id, stage="appointmentscheduled", pipeline="default", amount="100"):
+    return {"id": sale_id, "idProperty": "cin7_sale_id", "objectWriteTraceId": sale_id,
+            "properties": {"dealname": f"Sale {sale_id}", "dealstage": stage,
+                           "pipeline": pipeline, "amount": amount}}
+
+
+def test_deals_upsert_by_a_unique_cin7_sale_id(hs):
+    _sale_id_property(hs)
+    first = hs("POST", "/crm/v3/objects/deals/batch/upsert",
+               {"inputs": [_deal("s-1"), _deal("s-2")]})
+    assert first.status_code == 200, first.text
+    assert {r["new"] for r in first.json()["results"]} == {True}
+    again = hs("POST", "/crm/v3/objects/deals/batch/upsert",
+               {"inputs": [_deal("s-1", stage="closedwon", amount="250")]})
+    [result] = again.json()["results"]
+    assert result["new"] is False and result["properties"]["dealstage"] == "closedwon"
+    ids = {r["properties"]["cin7_sale_id"]: r["id"] for r in first.json()["results"]}
+    assert result["id"] == ids["s-1"]
+    read = hs("POST", "/crm/v3/objects/deals/batch/read", {
+        "idProperty": "cin7_sale_id", "inputs": [{"id": "s-1"}],
+        "properties": ["amount"], "propertiesWithHistory": []}).json()
+    assert read["results"][0]["properties"]["amount"] == "250"
+
+
+def test_line_items_batch_create_update_archive_and_associate_to_a_deal(hs):
+    _sale_id_property(hs)
+    deal = hs("POST", "/crm/v3/objects/deals/batch/upsert",
+              {"inputs": [_deal("s-9")]}).json()["results"][0]["id"]
+    company = hs("POST", "/crm/v3/objects/companies", {"properties": {"name": "Arabella"}})
+    contact = hs("POST", "/crm/v3/objects/contacts", {"properties": {"email": "p@x.uk"}})
+    created = hs("POST", "/crm/v3/objects/line_items/batch/create", {"inputs": [
+        {"properties": {"name": "Tee", "quantity": "2", "price": "10", "hs_sku": "TEE"},
+         "objectWriteTraceId": "l1"},
+        {"properties": {"name": "Mug", "quantity": "1", "price": "5"},
+         "objectWriteTraceId": "l2"}]})
+    assert created.status_code == 201, created.text
+    items = {r["properties"]["name"]: r["id"] for r in created.json()["results"]}
+    updated = hs("POST", "/crm/v3/objects/line_items/batch/update", {"inputs": [
+        {"id": items["Tee"], "properties": {"quantity": "3"}}]})
+    assert updated.json()["results"][0]["properties"]["quantity"] == "3"
+    links = [(deal, "line_items", items["Tee"], 19), (deal, "line_items", items["Mug"], 19),
+             (deal, "companies", company.json()["id"], 5),
+             (deal, "contacts", contact.json()["id"], 3)]
+    for _, kind, to_id, type_id in links:
+        r = hs("POST", f"/crm/v4/associations/deals/{kind}/batch/create", {"inputs": [
+            {"from": {"id": deal}, "to": {"id": to_id},
+             "types": [{"associationCategory": "HUBSPOT_DEFINED",
+                        "associationTypeId": type_id}]}]})
+        assert r.status_code in (200, 201), r.text
+    read = hs("POST", "/crm/v4/associations/deals/line_items/batch/read",
+              {"inputs": [{"id": deal}]}).json()["results"][0]
+    assert sorted(str(t["toObjectId"]) for t in read["to"]) == sorted(items.values())
+    back = hs("POST", "/crm/v4/associations/companies/deals/batch/read",
+              {"inputs": [{"id": company.json()["id"]}]}).json()["results"][0]
+    assert {t["typeId"] for t in back["to"][0]["associationTypes"]} >= {6}
+    archived = hs("POST", "/crm/v3/objects/line_items/batch/archive",
+                  {"inputs": [{"id": items["Mug"]}]})
+    assert archived.status_code == 204
+    left = hs("POST", "/crm/v4/associations/deals/line_items/batch/read",
+              {"inputs": [{"id": deal}]}).json()["results"][0]
+    assert [str(t["toObjectId"]) for t in left["to"]] == [items["Tee"]]
+
+
+def test_a_second_pipeline_has_its_own_numeric_stages(hs):
+    pipelines = hs("GET", "/crm/v3/pipelines/deals").json()["results"]
+    default, wholesale = pipelines
+    assert [s["id"] for s in default["stages"]] == [
+        "appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
+        "decisionmakerboughtin", "contractsent", "closedwon", "closedlost"]
+    assert wholesale["label"] == "Wholesale" and wholesale["id"].isdigit()
+    assert all(s["id"].isdigit() for s in wholesale["stages"])
+    closed = [s["label"] for s in wholesale["stages"] if s["metadata"]["isClosed"] == "true"]
+    assert closed == ["Won", "Lost"]
+    stage = wholesale["stages"][2]["id"]
+    r = hs("POST", "/crm/v3/objects/deals", {"properties": {
+        "dealname": "Wholesale order", "pipeline": wholesale["id"], "dealstage": stage}})
+    assert r.status_code == 201, r.text
+    assert hs("GET", f"/crm/v3/pipelines/deals/{wholesale['id']}/stages").json()["results"][2] \
+        ["label"] == "Sent to Cin7"
+
+
+def test_deals_search_by_stage_pipeline_and_dates(hs):
+    wholesale = hs("GET", "/crm/v3/pipelines/deals").json()["results"][1]
+    trigger = wholesale["stages"][2]["id"]
+    for name, pipeline, stage in [("A", "default", "closedwon"), ("B", wholesale["id"], trigger),
+                                  ("C", wholesale["id"], wholesale["stages"][0]["id"])]:
+        assert hs("POST", "/crm/v3/objects/deals", {"properties": {
+            "dealname": name, "pipeline": pipeline, "dealstage": stage}}).status_code == 201
+
+    def search(*filters):
+        body = {"filterGroups": [{"filters": list(filters)}], "properties": ["dealname"],
+                "sorts": [{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}]}
+        r = hs("POST", "/crm/v3/objects/deals/search", body)
+        assert r.status_code == 200, r.text
+        return sorted(d["properties"]["dealname"] for d in r.json()["results"])
+
+    assert search({"propertyName": "dealstage", "operator": "EQ", "value": trigger},
+                  {"propertyName": "pipeline", "operator": "EQ", "value": wholesale["id"]}) == ["B"]
+    assert search({"propertyName": "pipeline", "operator": "EQ", "value": wholesale["id"]}) == \
+        ["B", "C"]
+    assert search({"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": "0"},
+                  {"propertyName": "createdate", "operator": "LTE",
+                   "value": "99999999999999"}) == ["A", "B", "C"]
+    assert search({"propertyName": "createdate", "operator": "GT",
+                   "value": "99999999999999"}) == []

@@ -113,3 +113,78 @@ class Product:
     average_cost: float | None = None
     prices: list = field(default_factory=list)  # [(position 1..10, tier name, price)]
     modified: datetime.datetime | None = None
+
+
+@dataclass
+class SaleLine:
+    """One line of a Cin7 sale's quote or order."""
+
+    product_id: str = ""
+    sku: str = ""
+    name: str = ""
+    quantity: float = 0.0
+    price: float = 0.0
+    discount: float = 0.0  # percent, 0-100
+    tax: float | None = None  # None: Cin7 computes it from the tax rule
+    tax_rule: str = ""  # empty: the sale's own rule
+    comment: str = ""
+    total: float | None = None  # quantity x price less discount, before tax
+    backorder_quantity: float = 0.0  # order lines only: what stock could not cover
+
+
+@dataclass
+class Sale:
+    """A Cin7 Core sale: the saleList header, plus lines and memo when read in full."""
+
+    id: str
+    order_number: str = ""
+    status: str = ""  # ESTIMATING, ORDERED, BACKORDERED, INVOICED, COMPLETED, VOIDED, ...
+    customer_id: str = ""
+    customer: str = ""
+    customer_reference: str = ""
+    external_id: str = ""
+    currency: str = ""  # the customer's currency
+    order_date: datetime.datetime | None = None
+    updated: datetime.datetime | None = None
+    type: str = ""  # Simple Sale, Advanced Sale, Service Sale
+    location: str = ""
+    quote_status: str = ""
+    order_status: str = ""
+    invoice_status: str = ""  # CombinedInvoiceStatus
+    shipment_status: str = ""  # CombinedShippingStatus
+    payment_status: str = ""  # CombinedPaymentStatus
+    tracking_numbers: list = field(default_factory=list)
+    invoice_number: str = ""
+    invoice_total: float | None = None  # invoiced, in the customer's currency
+    paid_amount: float | None = None
+    order_total: float | None = None  # the order's (else the quote's) total with tax
+    lines: list = field(default_factory=list)  # [SaleLine]; empty on saleList headers
+    memo: str = ""
+    tax_rule: str = ""
+    price_tier: str = ""
+
+    @property
+    def voided(self):
+        return self.status == "VOIDED"
+
+
+@dataclass
+class PipelineStage:
+    id: str
+    label: str
+    display_order: int = 0
+    closed: bool = False
+    probability: float | None = None  # 0.0-1.0; 1.0 closed won, 0.0 closed lost
+
+
+@dataclass
+class Pipeline:
+    """A HubSpot pipeline (deals) with its stages in display order."""
+
+    id: str
+    label: str
+    display_order: int = 0
+    stages: list = field(default_factory=list)  # [PipelineStage]
+
+    def stage(self, stage_id):
+        return next((s for s in self.stages if s.id == stage_id), None)

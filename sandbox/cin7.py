@@ -11,6 +11,8 @@ from sandbox import (
     cin7_customers,
     cin7_products,
     cin7_refs,
+    cin7_sale_lines,
+    cin7_sales,
     cin7_webhooks,
     faults,
     ratelimit,
@@ -40,8 +42,8 @@ PAGED_BOOKS = {  # path -> (book, list key, filters: query arg -> field)
 
 
 def fresh(options):
-    """Cin7's data for one reset: customers, products and their stock, reference books, the
-    per-key limiter."""
+    """Cin7's data for one reset: customers, products and their stock, sales (3 per 10
+    customers unless "sales" says), reference books, the per-key limiter."""
     if options.get("data"):
         customers = seed.load_customers(options["data"], options["seed"])
     else:
@@ -50,15 +52,20 @@ def fresh(options):
     products = seed.generate_products(int(options["products"]), options["seed"],
                                       books["priceTier"], books["category"], books["brand"],
                                       books["location"])
-    return {
+    store = {
         "customers": {c["ID"]: c for c in customers},
         "products": {p["ID"]: p for p in products},
         "stock": seed.generate_stock(products, options["seed"], books["location"]),
         "books": books,
+        "sales": {},
         "limiter": ratelimit.Window(options["cin7_rate_per_minute"], 60),
         "account_id": options["cin7_account_id"],
         "application_key": options["cin7_application_key"],
     }
+    count = options.get("sales")
+    count = len(customers) * 3 // 10 if count is None else int(count)
+    seed.generate_sales(store, count, options["seed"])
+    return store
 
 
 def throttled(fault=None):
@@ -160,7 +167,49 @@ def products_put(store):
 
 
 def product_availability(store):
-    return jsonify(cin7_products.availability(store, request.args))
+    held = cin7_sale_lines.allocations(store)
+    return jsonify(cin7_products.availability(store, request.args, held))
+
+
+def sales_list(store):
+    return jsonify(cin7_sales.query(store, request.args))
+
+
+def _written(sale):
+    state.current().count_records("cin7")
+    return jsonify(cin7_sales.public(sale))
+
+
+def sale_get(store):
+    return jsonify(cin7_sales.public(cin7_sales.existing(store, request.args.get("ID"))))
+
+
+def sale_post(store):
+    return _written(cin7_sales.create(store, _body()))
+
+
+def sale_put(store):
+    return _written(cin7_sales.update(store, _body()))
+
+
+def sale_delete(store):
+    void = str(request.args.get("Void", "false")).lower() == "true"
+    return _written(cin7_sales.void_or_undo(store, request.args.get("ID"), void))
+
+
+def sale_document(key, save):
+    """GET ?SaleID= and POST handlers for /sale/quote or /sale/order."""
+
+    def read(store):
+        sale = cin7_sales.existing(store, request.args.get("SaleID"))
+        return jsonify({"SaleID": sale["ID"], **cin7_sales.public(sale)[key]})
+
+    def write(store):
+        document = save(store, _body() or {})
+        state.current().count_records("cin7")
+        return jsonify(document)
+
+    return {"GET": read, "POST": write}
 
 
 def price_tiers(store):
@@ -190,6 +239,10 @@ ROUTES = {
     "customer": {"GET": customers_get, "POST": customers_post, "PUT": customers_put},
     "product": {"GET": products_get, "POST": products_post, "PUT": products_put},
     "ref/productavailability": {"GET": product_availability},
+    "salelist": {"GET": sales_list},
+    "sale": {"GET": sale_get, "POST": sale_post, "PUT": sale_put, "DELETE": sale_delete},
+    "sale/quote": sale_document("Quote", cin7_sales.save_quote),
+    "sale/order": sale_document("Order", cin7_sales.save_order),
     "ref/pricetier": {"GET": price_tiers},
     "webhooks": cin7_webhooks.ROUTES,
     **{path: {"GET": book_page(path)} for path in PAGED_BOOKS},

@@ -316,12 +316,14 @@ def availability_row(product, location, quantities):
     }
 
 
-def availability(store, args):
+def availability(store, args, held=None):
     """GET /ref/productavailability: {"Total", "Page", "ProductAvailabilityList"}.
 
     One row per Stock product and location it holds stock at (Service products have none),
     ordered by SKU then location. ID, Sku, Location and Category match exactly, Name matches
     the start (all case-insensitively); no row has a batch, so any Batch filter finds nothing.
+    `held` ({(product ID, location): quantity}) is what authorised sale orders allocate on top
+    of the stock table's own Allocated.
     """
     page = int_arg(args, "Page", 1, 1)
     limit = int_arg(args, "Limit", 100, 1, MAX_LIMIT)
@@ -340,6 +342,8 @@ def availability(store, args):
             continue
         for location, quantities in store["stock"].get(product["ID"], {}).items():
             if wanted("Location") in ("", location.lower()):
+                extra = (held or {}).get((product["ID"], location), 0.0)
+                quantities = {**quantities, "Allocated": quantities["Allocated"] + extra}
                 rows.append(availability_row(product, location, quantities))
     return {"Total": len(rows), "Page": page,
             "ProductAvailabilityList": rows[(page - 1) * limit: page * limit]}

@@ -11,6 +11,9 @@
     PATCH  /_sandbox/cin7/customers/<id>    change a customer as a Cin7 user would
     GET    /_sandbox/cin7/products          every Cin7 product, Deprecated included
     PATCH  /_sandbox/cin7/products/<id>     change a product as a Cin7 user would
+    GET    /_sandbox/cin7/sales             every Cin7 sale in GET /sale shape, Voided included
+    PATCH  /_sandbox/cin7/sales/<id>        header fields as PUT /sale, or {"Action": "invoice"|
+                                            "pay"|"ship", "Amount", "TrackingNumber", "Carrier"}
     PATCH  /_sandbox/cin7/stock             body: {"ProductID", "Location", "OnHand"} and
                                             optionally "Allocated", "OnOrder", "InTransit"
     GET    /_sandbox/requests[?system=&method=&path=]   log of calls received
@@ -25,6 +28,8 @@ from flask import Blueprint, jsonify, request
 from sandbox import (
     cin7_customers,
     cin7_products,
+    cin7_sale_tasks,
+    cin7_sales,
     faults,
     hubspot_associations,
     hubspot_schema,
@@ -103,37 +108,47 @@ def hubspot_objects(object_type):
     return jsonify(items)
 
 
-# Cin7 record kinds the inspection endpoints serve: /_sandbox/cin7/<kind>[/<id>].
-CIN7_KINDS = {"customers": (cin7_customers, "customer"), "products": (cin7_products, "product")}
+def _update_sale(store, body):
+    return cin7_sale_tasks.user_edit(store, body["ID"], body)
+
+
+# Cin7 record kinds the inspection endpoints serve: /_sandbox/cin7/<kind>[/<id>]:
+# kind -> (find, update, label, as shown)
+CIN7_KINDS = {
+    "customers": (cin7_customers.find, cin7_customers.update, "customer", dict),
+    "products": (cin7_products.find, cin7_products.update, "product", dict),
+    "sales": (cin7_sales.find, _update_sale, "sale", cin7_sales.public),
+}
 
 
 @bp.get("/cin7/<kind>")
 def cin7_list(kind):
-    """Every customer or product, Deprecated included, oldest change first."""
+    """Every customer, product or sale, Deprecated and Voided included, oldest change first."""
     if kind not in CIN7_KINDS:
         return _error(f"no Cin7 {kind} here", 404)
+    show = CIN7_KINDS[kind][3]
     with state.current().lock:
         records = sorted(state.data("cin7")[kind].values(),
                          key=lambda r: (r["LastModifiedOn"], r["ID"]))
-        return jsonify(records)
+        return jsonify([show(r) for r in records])
 
 
 @bp.patch("/cin7/<kind>/<record_id>")
 def cin7_edit(kind, record_id):
-    """Same rules and merge as PUT /customer or /product, without auth or rate limit."""
+    """Same rules and merge as PUT /customer, /product or /sale, without auth or rate limit."""
     if kind not in CIN7_KINDS:
         return _error(f"no Cin7 {kind} here", 404)
-    module, label = CIN7_KINDS[kind]
+    find, update, label, show = CIN7_KINDS[kind]
     body = request.get_json(silent=True) or {}
     with state.current().lock:
         store = state.data("cin7")
-        if module.find(store, record_id) is None:
+        if find(store, record_id) is None:
             return _error(f"no Cin7 {label} {record_id}", 404)
         try:
-            record = module.update(store, {**body, "ID": record_id})
+            record = update(store, {**body, "ID": record_id})
         except Cin7Error as exc:
             return jsonify(exc.body()), exc.status
-        return jsonify(record)
+        return jsonify(show(record))
 
 
 @bp.patch("/cin7/stock")

@@ -53,7 +53,8 @@ def fresh(options):
     return {
         "objects": {kind: {} for kind in hubspot_schema.TYPES},
         "next_id": 1000,
-        "properties": hubspot_schema.standard_properties(people, hubspot_account.stage_options()),
+        "properties": hubspot_schema.standard_properties(people, hubspot_account.stage_options(),
+                                                         hubspot_account.pipeline_options()),
         "groups": hubspot_schema.standard_groups(),
         "associations": {},
         "unique_index": {},  # (type, unique property) -> {value: id}

@@ -1,4 +1,4 @@
-"""HubSpot portal settings: account info and API usage, owners, the deals pipeline."""
+"""HubSpot portal settings: account info and API usage, owners, the deals pipelines."""
 
 import datetime
 import zoneinfo
@@ -21,6 +21,12 @@ STAGES = [("appointmentscheduled", "Appointment Scheduled", "0.2"),
           ("closedwon", "Closed Won", "1.0"),
           ("closedlost", "Closed Lost", "0.0")]
 EPOCH = "1970-01-01T00:00:00Z"  # default pipelines and stages report createdAt = 0
+# A pipeline the portal's admin added: HubSpot gives custom pipelines and their stages numeric
+# ids, so a client that assumes the default's word ids breaks here.
+WHOLESALE_ID, WHOLESALE_CREATED = "7331956", "2024-03-11T15:02:44.512Z"
+WHOLESALE_STAGES = [("15486321", "Order Requested", "0.3"), ("15486322", "Terms Agreed", "0.6"),
+                    ("15486323", "Sent to Cin7", "0.9"), ("15486324", "Won", "1.0"),
+                    ("15486325", "Lost", "0.0")]
 
 
 def _zone():
@@ -46,19 +52,31 @@ def owners():
 
 
 def stage_options():
-    return [hubspot_schema.option(stage_id, label, i)
-            for i, (stage_id, label, _) in enumerate(STAGES)]
+    """dealstage's options: every stage of every pipeline."""
+    every = [(s["id"], s["label"]) for p in pipelines() for s in p["stages"]]
+    return [hubspot_schema.option(stage_id, label, i) for i, (stage_id, label) in enumerate(every)]
+
+
+def pipeline_options():
+    return [hubspot_schema.option(p["id"], p["label"], p["displayOrder"]) for p in pipelines()]
+
+
+def _stages(rows, created):
+    # A stage is closed when its probability is 0 or 1 (won or lost), as HubSpot's are.
+    return [{"id": stage_id, "label": label, "displayOrder": i, "archived": False,
+             "createdAt": created, "updatedAt": created,
+             "metadata": {"isClosed": str(probability in ("0.0", "1.0")).lower(),
+                          "probability": probability},
+             "writePermissions": "CRM_PERMISSIONS_ENFORCEMENT"}
+            for i, (stage_id, label, probability) in enumerate(rows)]
 
 
 def pipelines():
-    stages = [{"id": stage_id, "label": label, "displayOrder": i, "archived": False,
-               "createdAt": EPOCH, "updatedAt": EPOCH,
-               "metadata": {"isClosed": str(stage_id.startswith("closed")).lower(),
-                            "probability": probability},
-               "writePermissions": "CRM_PERMISSIONS_ENFORCEMENT"}
-              for i, (stage_id, label, probability) in enumerate(STAGES)]
     return [{"id": "default", "label": "Sales Pipeline", "displayOrder": 0, "archived": False,
-             "createdAt": EPOCH, "updatedAt": EPOCH, "stages": stages}]
+             "createdAt": EPOCH, "updatedAt": EPOCH, "stages": _stages(STAGES, EPOCH)},
+            {"id": WHOLESALE_ID, "label": "Wholesale", "displayOrder": 1, "archived": False,
+             "createdAt": WHOLESALE_CREATED, "updatedAt": WHOLESALE_CREATED,
+             "stages": _stages(WHOLESALE_STAGES, WHOLESALE_CREATED)}]
 
 
 @bp.get("/account-info/v3/details")

@@ -80,7 +80,7 @@ def choices(*values):
     return [option(v, None, i) for i, v in enumerate(values)]
 
 
-def _standard(kind, group, owners, stages):
+def _standard(kind, group, owners, stages, pipelines):
     currency = [option(c, c, i) for i, c in enumerate(CURRENCIES)]
     owner_options = [option(o["id"], f"{o['firstName']} {o['lastName']}", i)
                      for i, o in enumerate(owners)]
@@ -107,8 +107,7 @@ def _standard(kind, group, owners, stages):
         "deals": [
             ("dealname", "Deal name"), ("amount", "Amount", *number),
             ("closedate", "Close date", "datetime", "date"),
-            ("pipeline", "Pipeline", "enumeration", "select",
-             [option("default", "Sales Pipeline")]),
+            ("pipeline", "Pipeline", "enumeration", "select", pipelines),
             ("dealstage", "Deal stage", "enumeration", "radio", stages),
             ("deal_currency_code", "Currency", "enumeration", "select", currency),
             ("description", "Deal description", *textarea),
@@ -152,9 +151,10 @@ GROUPS = {"contacts": "contactinformation", "companies": "companyinformation",
           "line_items": "lineiteminformation"}
 
 
-def standard_properties(owners, stages):
+def standard_properties(owners, stages, pipelines):
     """name -> Property for every object type, as a new portal has them."""
-    return {kind: _standard(kind, GROUPS[kind], owners, stages) for kind in TYPES}
+    return {kind: _standard(kind, GROUPS[kind], owners, stages, list(pipelines))
+            for kind in TYPES}
 
 
 GROUP_LABELS = {"contacts": "Contact information", "companies": "Company information",

@@ -4,7 +4,8 @@ from a file.
 generate_customers(n, seed) always starts with the guide's example: "Arabella", "Admiralty"
 and "Revenge of New York", whose contacts Peter Blood, Henry Morgan and Richard Worley share
 the e-mail corsair_1@mail.uk, in that LastModifiedOn order. generate_products(n, seed, ...)
-and generate_stock(products, seed, ...) make the catalogue and its stock per location.
+and generate_stock(products, seed, ...) make the catalogue and its stock per location;
+generate_sales(store, n, seed) adds sales at every stage, made through the sandbox's own rules.
 """
 
 import datetime
@@ -13,7 +14,7 @@ import random
 import uuid
 import zlib
 
-from sandbox import cin7_customers, cin7_products, cin7_refs, clock
+from sandbox import cin7_customers, cin7_products, cin7_refs, cin7_sale_tasks, cin7_sales, clock
 
 START = datetime.datetime(2023, 6, 1, 8, 0, tzinfo=clock.UTC)
 SPAN_DAYS = 730  # customers' LastModifiedOn spread over two years from START
@@ -477,3 +478,76 @@ def generate_stock(products, seed=42, locations=None):
                 "NextDeliveryDate": due.strftime("%Y-%m-%dT00:00:00") if on_order else None,
             }
     return stock
+
+
+# Sales -----------------------------------------------------------------------------------------
+# Target stage -> weight. A sale aimed at ORDERED may come out BACKORDERED when stock is short,
+# as in Cin7; BACKORDERED ones order more than the location holds.
+SALE_STAGES = [("ESTIMATING", 12), ("ESTIMATED", 10), ("ORDERED", 22), ("BACKORDERED", 10),
+               ("INVOICED", 18), ("COMPLETED", 22), ("VOIDED", 6)]
+SALE_SPAN_DAYS = 540  # sales' Updated spread over 18 months from START
+
+
+def _sale_lines(rng, store, customer, sale, backorder):
+    """1-6 lines of sellable products at the customer's tier price."""
+    products = sorted((p for p in store["products"].values()
+                       if p["Status"] == "Active" and p["Sellable"]), key=lambda p: p["SKU"])
+    picked = rng.sample(products, min(len(products), rng.choice([1, 2, 2, 3, 4, 5, 6])))
+    lines = []
+    for product in picked:
+        price = product["PriceTiers"].get(customer["PriceTier"]) or product["PriceTier1"] or 10.0
+        quantity = rng.choice([1, 2, 4, 6, 6, 12, 12, 24]) if product["Type"] == "Stock" else 1
+        lines.append({"ProductID": product["ID"], "Name": product["Name"], "Quantity": quantity,
+                      "Price": price, "Discount": rng.choice([0, 0, 0, 5, 10])})
+    stock = [ln for ln in lines if store["products"][ln["ProductID"]]["Type"] == "Stock"]
+    if backorder and stock:
+        place = store["stock"].get(stock[0]["ProductID"], {}).get(sale["Location"]) or {}
+        stock[0]["Quantity"] = int(place.get("OnHand", 0)) + rng.randint(6, 48)
+    return lines
+
+
+def _advance(rng, store, sale, stage, lines, when, make_id):
+    """Take a new sale to `stage` through the same rules the endpoints apply."""
+    quote = "DRAFT" if stage == "ESTIMATING" else "AUTHORISED"
+    cin7_sales.save_quote(store, {"SaleID": sale["ID"], "Status": quote, "Lines": lines})
+    if stage in ("ESTIMATING", "ESTIMATED", "VOIDED"):
+        if stage == "VOIDED":
+            cin7_sales.void_or_undo(store, sale["ID"], void=True)
+        return
+    cin7_sales.save_order(store, {"SaleID": sale["ID"], "Status": "AUTHORISED"})
+    if stage in ("INVOICED", "COMPLETED"):
+        cin7_sale_tasks.invoice(store, sale, when, make_id)
+        shipped = stage == "COMPLETED" or rng.random() < 0.4
+        if shipped:
+            tracking = f"1Z{rng.randint(10 ** 9, 10 ** 10 - 1)}" if rng.random() < 0.8 else ""
+            cin7_sale_tasks.ship(store, sale, when, tracking, make_id=make_id)
+        if stage == "COMPLETED" or rng.random() < 0.3:
+            total = sale["Invoices"][0]["Total"]
+            amount = None if stage == "COMPLETED" else round(total * 0.3, 2)
+            cin7_sale_tasks.pay(store, sale, when, amount, make_id)
+
+
+def generate_sales(store, n, seed=42):
+    """`n` sales of the store's customers and products, at every stage, the same per seed."""
+    rng = random.Random(f"sales-{seed}")
+
+    def make_id():
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+    customers = sorted(store["customers"].values(), key=lambda c: (c["LastModifiedOn"], c["ID"]))
+    if not customers or not store["products"]:
+        return
+    step = datetime.timedelta(days=SALE_SPAN_DAYS) / max(n, 1)
+    moment = START
+    for _ in range(n):
+        moment += step * rng.uniform(0.5, 1.5) + datetime.timedelta(milliseconds=rng.randint(1, 999))
+        when = clock.iso(moment)
+        customer = rng.choice(customers)
+        stage = _weighted(rng, SALE_STAGES)
+        sale = cin7_sales.create(store, {"CustomerID": customer["ID"],
+                                         "CustomerReference": f"PO-{rng.randint(1000, 99999)}"},
+                                 make_id)
+        sale.update(_Created=when, SaleOrderDate=moment.strftime("%Y-%m-%dT00:00:00"))
+        lines = _sale_lines(rng, store, customer, sale, stage == "BACKORDERED")
+        _advance(rng, store, sale, stage, lines, when, make_id)
+        cin7_sales.touch(sale, when)

@@ -15,6 +15,7 @@ from sandbox import clock
 DEFAULTS = {
     "customers": 50,
     "products": 60,  # Cin7 products; generated whether customers come from "data" or not
+    "sales": None,  # Cin7 sales; None: 3 per 10 customers
     "data": None,
     "seed": 42,
     "cin7_rate_per_minute": 60,

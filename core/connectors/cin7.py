@@ -11,7 +11,7 @@ import hashlib
 from core.errors import RecordError, ServiceError, Throttled
 from core.http import Api
 from core.ratelimit import Limiter
-from core.records import Address, Contact, Customer, Product
+from core.records import Address, Contact, Customer, Product, Sale, SaleLine
 
 SYSTEM = "Cin7 Core"
 PAGE_LIMIT = 1000  # the API's maximum page size
@@ -185,8 +185,97 @@ def customer_payload(customer, fields=None):
     return body
 
 
+def to_sale_line(data):
+    """A SaleLine from a quote, order or invoice line."""
+    return SaleLine(
+        product_id=data.get("ProductID") or "", sku=(data.get("SKU") or "").strip(),
+        name=data.get("Name") or "", quantity=_num(data.get("Quantity")) or 0.0,
+        price=_num(data.get("Price")) or 0.0, discount=_num(data.get("Discount")) or 0.0,
+        tax=_num(data.get("Tax")), tax_rule=data.get("TaxRule") or "",
+        comment=data.get("Comment") or "", total=_num(data.get("Total")),
+        backorder_quantity=_num(data.get("BackorderQuantity")) or 0.0)
+
+
+def _tracking(text):
+    # [U] CombinedTrackingNumbers' separator is undocumented: accept commas, semicolons, spaces.
+    return [t for t in text.replace(";", ",").replace(" ", ",").split(",") if t]
+
+
+def to_sale(data):
+    """A Sale from a /saleList row (header only) or a GET /sale answer (with lines)."""
+    order, quote = data.get("Order") or {}, data.get("Quote") or {}
+    sale = Sale(
+        id=data.get("SaleID") or data.get("ID") or "",
+        order_number=data.get("OrderNumber") or order.get("SaleOrderNumber") or "",
+        status=data.get("Status") or "", customer_id=data.get("CustomerID") or "",
+        customer=data.get("Customer") or "",
+        customer_reference=data.get("CustomerReference") or "",
+        external_id=data.get("ExternalID") or "", currency=data.get("CustomerCurrency") or "",
+        order_date=parse_date(data.get("OrderDate") or data.get("SaleOrderDate")),
+        updated=parse_date(data.get("Updated") or data.get("LastModifiedOn")),
+        type=data.get("Type") or "", location=data.get("Location") or "",
+        quote_status=data.get("QuoteStatus") or quote.get("Status") or "",
+        order_status=data.get("OrderStatus") or order.get("Status") or "",
+        invoice_status=data.get("CombinedInvoiceStatus") or "",
+        shipment_status=data.get("CombinedShippingStatus") or "",
+        payment_status=data.get("CombinedPaymentStatus") or "",
+        tracking_numbers=_tracking(data.get("CombinedTrackingNumbers") or ""),
+        invoice_number=data.get("InvoiceNumber") or "",
+        invoice_total=_num(data.get("InvoiceAmount")), paid_amount=_num(data.get("PaidAmount")),
+        tax_rule=data.get("TaxRule") or "", price_tier=data.get("PriceTier") or "")
+    if "Order" in data or "Quote" in data:
+        _add_documents(sale, data, order, quote)
+    return sale
+
+
+def _add_documents(sale, data, order, quote):
+    """Lines, memo and totals of a full sale: the order's once it has lines, else the quote's."""
+    document = order if order.get("Status", "NOT AVAILABLE") != "NOT AVAILABLE" \
+        and order.get("Lines") else quote
+    sale.lines = [to_sale_line(line) for line in document.get("Lines") or []]
+    sale.memo, sale.order_total = document.get("Memo") or "", _num(document.get("Total"))
+    invoices = [i for i in data.get("Invoices") or [] if i.get("Status") in ("AUTHORISED", "PAID")]
+    if invoices:
+        sale.invoice_number = invoices[0].get("InvoiceNumber") or ""
+        sale.invoice_total = round(sum(_num(i.get("Total")) or 0.0 for i in invoices), 2)
+        sale.paid_amount = round(sum(_num(i.get("Paid")) or 0.0 for i in invoices), 2)
+    numbers = [line.get("TrackingNumber") for f in data.get("Fulfilments") or []
+               for line in ((f.get("Ship") or {}).get("Lines") or []) if line.get("TrackingNumber")]
+    sale.tracking_numbers = numbers or sale.tracking_numbers
+
+
+def sale_payload(sale):
+    """Cin7's JSON for POST /sale (no id) or PUT /sale (id): the header fields a Sale holds."""
+    body = {"CustomerID": sale.customer_id, "Customer": sale.customer,
+            "CustomerReference": sale.customer_reference, "ExternalID": sale.external_id,
+            "Location": sale.location, "TaxRule": sale.tax_rule, "PriceTier": sale.price_tier,
+            "SaleOrderDate": format_date(sale.order_date) if sale.order_date else None}
+    if sale.type:
+        body["Type"] = sale.type.split()[0]  # "Simple Sale" -> "Simple"
+    body = {k: v for k, v in body.items() if v not in (None, "")}
+    if sale.id:
+        body = {k: v for k, v in body.items() if k not in ("CustomerID", "Customer")}
+        body["ID"] = sale.id  # a sale keeps its customer: PUT changes the rest of the header
+    return body
+
+
+def line_payload(line):
+    """One quote or order line; a line names its product by id, else by SKU."""
+    body = {"ProductID": line.product_id, "SKU": line.sku if not line.product_id else None,
+            "Name": line.name, "Quantity": line.quantity, "Price": line.price,
+            "Discount": line.discount, "Tax": line.tax, "TaxRule": line.tax_rule,
+            "Comment": line.comment, "Total": line.total}
+    return {k: v for k, v in body.items() if v not in (None, "")}
+
+
+def document_payload(sale_id, status, lines, memo=""):
+    """POST /sale/quote or /sale/order: a whole document (Cin7 overwrites the lines)."""
+    return {"SaleID": sale_id, "Status": status, "Memo": memo or "",
+            "Lines": [line_payload(line) for line in lines]}
+
+
 class Cin7:
-    """Cin7 Core v2: customers, reference lists, company info."""
+    """Cin7 Core v2: customers, products and stock, sales, reference lists, company info."""
 
     def __init__(self, config):
         config.require("cin7_account_id", "cin7_application_key")
@@ -286,18 +375,101 @@ class Cin7:
                 return stock
             page += 1
 
-    def _pages(self, path, key, modified_since, page_size, start_page):
+    def _pages(self, path, key, modified_since, page_size, start_page,
+               since_param="ModifiedSince", extra=None):
         page = start_page
+        extra = {"IncludeDeprecated": "true"} if extra is None else extra
         while True:
-            params = {"Page": page, "Limit": page_size, "IncludeDeprecated": "true"}
+            params = {"Page": page, "Limit": page_size, **extra}
             if modified_since:
-                params["ModifiedSince"] = format_date(modified_since)
+                params[since_param] = format_date(modified_since)
             body = self.api.json("GET", path, params=params)
             items = body.get(key) or []
             total = int(body.get("Total") or 0)
             yield page, total, items
             if len(items) < page_size or page * page_size >= total:
                 return
+            page += 1
+
+    # -- sales ------------------------------------------------------------------------------
+
+    def sale_pages(self, updated_since=None, page_size=PAGE_LIMIT, start_page=1):
+        """Yield (page number, total, [Sale headers]) from /saleList, oldest change first.
+
+        Sales have no ModifiedSince: the cursor is UpdatedSince and the row field Updated.
+        """
+        for number, total, items in self._pages("saleList", "SaleList", updated_since,
+                                                page_size, start_page, "UpdatedSince", {}):
+            yield number, total, [to_sale(s) for s in items]
+
+    def sale(self, sale_id):
+        """The full sale with its lines (the order's, else the quote's), or None."""
+        try:
+            body = self.api.json("GET", "sale", params={"ID": sale_id})
+        except Cin7RecordError:
+            return None  # [U] how Cin7 answers an unknown sale id is undocumented
+        return to_sale(body) if body else None
+
+    def find_sales(self, external_id):
+        """Sale headers whose ExternalID equals `external_id` (SyncDesk's HubSpot deal link)."""
+        body = self.api.json("GET", "saleList", params={"ExternalID": external_id,
+                                                        "Limit": 100})
+        return [to_sale(s) for s in body.get("SaleList") or []
+                if (s.get("ExternalID") or "") == external_id]
+
+    def _sale_write(self, method, path, label, **kwargs):
+        try:
+            return self.api.json(method, path, **kwargs)
+        except Cin7RecordError as exc:
+            raise RecordError(label, "", str(exc).split(": ", 1)[-1]) from None
+
+    def create_sale(self, header):
+        """POST /sale with a header dict (see sale_payload); returns the new sale's id."""
+        label = f"sale for '{header.get('Customer') or header.get('CustomerID')}'"
+        body = self._sale_write("POST", "sale", label, json=header)
+        if not body.get("ID"):
+            raise ServiceError(SYSTEM, "no sale id in the answer to POST /sale")
+        return body["ID"]
+
+    def save_quote(self, sale_id, status, lines, memo=""):
+        """Overwrite the quote (DRAFT or AUTHORISED); returns its lines as Cin7 stored them."""
+        body = self._sale_write("POST", "sale/quote", f"quote of sale {sale_id}",
+                                json=document_payload(sale_id, status, lines, memo))
+        return [to_sale_line(line) for line in body.get("Lines") or []]
+
+    def save_order(self, sale_id, status, lines, memo=""):
+        """Overwrite the order; an AUTHORISED order's lines carry what Cin7 backordered."""
+        body = self._sale_write("POST", "sale/order", f"order of sale {sale_id}",
+                                json=document_payload(sale_id, status, lines, memo))
+        return [to_sale_line(line) for line in body.get("Lines") or []]
+
+    def void_sale(self, sale_id):
+        """Void the sale (DELETE ?Void=true); returns it as Cin7 left it."""
+        body = self._sale_write("DELETE", "sale", f"sale {sale_id}",
+                                params={"ID": sale_id, "Void": "true"})
+        return to_sale(body)
+
+    def availability(self, skus_or_ids, location=None):
+        """Available quantity per product id, summed over locations (or at `location`).
+
+        Reads the whole availability list (1000 rows a call) rather than one call per
+        product, the cheaper choice under 60 calls a minute. Products with no stock rows
+        (services, never stocked) are left out.
+        """
+        wanted = {str(k).strip().lower() for k in skus_or_ids}
+        found, page = {}, 1
+        while True:
+            params = {"Page": page, "Limit": PAGE_LIMIT} | ({"Location": location}
+                                                             if location else {})
+            body = self.api.json("GET", "ref/productavailability", params=params)
+            items = body.get("ProductAvailabilityList") or []
+            for row in items:
+                keys = {str(row.get("ID") or "").lower(), str(row.get("SKU") or "").lower()}
+                if keys & wanted:
+                    found[row["ID"]] = found.get(row["ID"], 0.0) + (_num(row.get("Available"))
+                                                                    or 0.0)
+            if len(items) < PAGE_LIMIT or page * PAGE_LIMIT >= int(body.get("Total") or 0):
+                return found
             page += 1
 
     def reference(self, kind):

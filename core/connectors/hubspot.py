@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from core.errors import ServiceError, Throttled
 from core.http import Api
 from core.ratelimit import Limiter
-from core.records import Remote
+from core.records import Pipeline, PipelineStage, Remote
 
 SYSTEM = "HubSpot"
 BATCH = 100  # inputs per object batch call
@@ -111,6 +111,25 @@ class WriteResult:
     created: set = field(default_factory=set)  # keys HubSpot created (upsert "new")
 
 
+def _probability(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def to_pipeline(data):
+    """A Pipeline with its stages in display order; closed and probability from metadata."""
+    stages = [PipelineStage(id=str(s["id"]), label=s.get("label") or "",
+                            display_order=int(s.get("displayOrder") or 0),
+                            closed=str((s.get("metadata") or {}).get("isClosed")).lower() == "true",
+                            probability=_probability((s.get("metadata") or {}).get("probability")))
+              for s in data.get("stages") or [] if not s.get("archived")]
+    return Pipeline(id=str(data["id"]), label=data.get("label") or "",
+                    display_order=int(data.get("displayOrder") or 0),
+                    stages=sorted(stages, key=lambda s: (s.display_order, s.id)))
+
+
 def to_remote(object_type, data):
     return Remote(type=object_type, id=str(data["id"]), properties=data.get("properties") or {},
                   updated_at=data.get("updatedAt", ""))
@@ -160,6 +179,17 @@ class HubSpot:
         return self._write(f"crm/v3/objects/{object_type}/batch/upsert", object_type, inputs,
                            key_of=lambda r: (r.get(id_property, "") or "").lower() if lower
                            else r.get(id_property, ""))
+
+    def create(self, object_type, items, key_property):
+        """Batch create; `items` maps key -> properties, each holding `key_property` = key.
+
+        Results are matched back by that property, not by position: HubSpot does not promise
+        that a batch answers in input order.
+        """
+        inputs = [{"properties": props, "objectWriteTraceId": key}
+                  for key, props in items.items()]
+        return self._write(f"crm/v3/objects/{object_type}/batch/create", object_type, inputs,
+                           key_of=lambda r: r.get(key_property, ""))
 
     def update(self, object_type, items):
         """Update by HubSpot id; `items` maps id -> properties."""
@@ -322,6 +352,12 @@ class HubSpot:
                 yield page
             if count < SEARCH_CAP:
                 return
+
+    def pipelines(self, object_type="deals"):
+        """The portal's pipelines for `object_type`, in display order, archived ones left out."""
+        data = self.api.json("GET", f"crm/v3/pipelines/{object_type}")
+        found = [to_pipeline(p) for p in data.get("results") or [] if not p.get("archived")]
+        return sorted(found, key=lambda p: (p.display_order, p.id))
 
     def owners(self):
         """Owners (users) of the portal: id -> full name."""

@@ -46,7 +46,7 @@ def _upsert(rows):
         return
     param = db.obj.param
     updated = ", ".join(f'"{c}" = excluded."{c}"'
-                        for c in _UPDATED + ("parent_remote_id", "state"))
+                        for c in _UPDATED + ("parent_remote_id", "state", "detail"))
     columns = ", ".join(f'"{c}"' for c in COLUMNS)
     params = ", ".join([param] * len(COLUMNS))
     sql = (f'INSERT INTO "link" ({columns}) VALUES ({params}) '
@@ -72,6 +72,20 @@ def save_page(system, writes):
               "fingerprint": None if w.action == "link" else w.fingerprint,
               "parent_remote_id": w.parent, "name": (w.name or "")[:250], "state": "linked"}
              for w in writes])
+
+
+def save_rows(system, rows):
+    """Create or replace many links given as dicts of Link columns (entity, cin7_id, …)."""
+    _upsert([{"system": system, "state": "linked", **row} for row in rows])
+
+
+def children(system, entity, parent_ids):
+    """Links of `entity` whose parent is one of `parent_ids` (a deal's line items)."""
+    found, parent_ids = [], [p for p in parent_ids if p]
+    for start in range(0, len(parent_ids), 500):
+        found += list(Link.select().where(Link.system == system, Link.entity == entity,
+                                          Link.parent_remote_id.in_(parent_ids[start:start + 500])))
+    return found
 
 
 def save_many(system, entity, remote_type, rows):
@@ -117,6 +131,15 @@ def search(text="", system=None, entity=None, page=1, per_page=50):
     total = query.count()
     rows = list(query.order_by(Link.updated_at.desc(), Link.id.desc()).paginate(page, per_page))
     return rows, total
+
+
+def forget(system, entity, cin7_ids):
+    """Forget these links (their remote records are gone)."""
+    ids = list(cin7_ids)
+    with atomic_write():
+        for start in range(0, len(ids), 500):
+            Link.delete().where(Link.system == system, Link.entity == entity,
+                                Link.cin7_id.in_(ids[start:start + 500])).execute()
 
 
 def forget_system(system):

@@ -1,7 +1,7 @@
-"""Cin7's reference books (price tiers, locations, payment terms …) as last read (SET-2).
+"""Reference books as last read: Cin7's price tiers, locations, payment terms … (SET-2),
+and HubSpot's deal pipelines (SAL-1).
 
-The settings page offers these names as choices; they are read from Cin7 on demand, not on
-each page view.
+The settings pages offer these as choices; they are read on demand, not on each page view.
 """
 
 from peewee import CharField, DateTimeField
@@ -24,9 +24,21 @@ def names(kind):
     return row.names if row else []
 
 
+def read_at(kind):
+    """When one book was last read, or None."""
+    row = ReferenceList.get_or_none(ReferenceList.kind == kind)
+    return row.fetched_at if row else None
+
+
+def save(kind, values):
+    """Keep what was read of one book (names, or records as dicts)."""
+    with atomic_write():
+        ReferenceList.replace(kind=kind, names=values, fetched_at=utcnow()).execute()
+
+
 def every():
-    """Every cached reference book: {kind: names}, and when they were read."""
-    rows = list(ReferenceList.select())
+    """Every cached Cin7 reference book: {kind: names}, and when they were read."""
+    rows = list(ReferenceList.select().where(ReferenceList.kind.in_(list(REFERENCE_LISTS))))
     return ({row.kind: row.names for row in rows},
             max((row.fetched_at for row in rows), default=None))
 
@@ -34,9 +46,8 @@ def every():
 def refresh(cin7):
     """Read every reference book from Cin7 into the cache; returns {kind: count}."""
     fetched = {kind: cin7.reference(kind) for kind in REFERENCE_LISTS}
-    with atomic_write():
-        for kind, found in fetched.items():
-            ReferenceList.replace(kind=kind, names=found, fetched_at=utcnow()).execute()
+    for kind, found in fetched.items():
+        save(kind, found)
     return {kind: len(found) for kind, found in fetched.items()}
 
 

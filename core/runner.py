@@ -22,6 +22,7 @@ from core.joor import push as joor_push
 from core.joor import runs as joor
 from core.products import export as products_export
 from core.products import import_ as products_import
+from core.sales import export as sales_export
 
 log = logging.getLogger("syncdesk.runner")
 
@@ -43,6 +44,7 @@ FLOWS = {
     ("customers", "import"): Flow(customers_import.run),
     ("products", "export"): Flow(products_export.run),
     ("products", "import"): Flow(products_import.run),
+    ("sales", "export"): Flow(sales_export.run),
     ("joor", "match"): Flow(joor.match, ("cin7", "joor")),
     ("joor", "upload"): Flow(joor.upload, ("cin7", "joor")),
     ("joor", "update"): Flow(joor.update, ("cin7", "joor")),

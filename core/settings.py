@@ -1,9 +1,12 @@
 """Admin settings kept in the store: master switch, directions, defaults, mappings, schedule."""
 
+import datetime
 import re
 
 from core.customers.to_hubspot import MAPPABLE_FIELDS
 from core.errors import SyncError, SyncOff
+from core.sales import fields as sale_fields
+from core.sales import stages
 from core.store import Setting, atomic_write
 
 ENTITIES = ("customers", "products", "sales")
@@ -16,7 +19,17 @@ DEFAULTS = {
     "customers.direction": "export",
     "products.direction": "export",
     "products.price_tier": "",  # the tier whose price is HubSpot's price; "" = the first
-    "sales.direction": "off",  # sales sync is not built yet
+    "sales.direction": "off",
+    "sales.pipeline": "",  # the HubSpot deals pipeline sales map to (SAL-1)
+    "sales.stage_map": {},  # stage id -> Cin7 sale status; a stage left out is unmapped
+    "sales.trigger_stage": "",  # import: a deal at (or past) this stage becomes a sale
+    "sales.import_since": "",  # import: deals created on or after this date (YYYY-MM-DD)
+    "sales.export_since": "",  # export: sales dated on or after this date; "" = all
+    "sales.field_map": {},  # SAL-4: Cin7 sale field -> deal property; {} = the defaults
+    "sales.when_short": "backorder",  # SAL-7: backorder (Cin7's way) or wait for stock
+    "sales.import_authorise": True,  # SAL-9: create the quote/order Authorised, else Draft
+    "sales.import_type": "simple",  # SAL-9: Simple or Advanced sale
+    "sales.import_location": "",  # SAL-9: "" = the customer's default location
     "customers.field_map": [],
     "import.currency": "",
     "import.payment_term": "",
@@ -93,8 +106,41 @@ def _months(text):
     return value
 
 
+def _date(text):
+    value = str(text).strip()
+    try:
+        return datetime.date.fromisoformat(value).isoformat() if value else ""
+    except ValueError:
+        raise SettingError(f"expected a date as YYYY-MM-DD (or nothing), got {text!r}") from None
+
+
+def _checked(check):
+    """A parser from a check that raises ValueError with the reason."""
+    def parse(text):
+        try:
+            return check(text)
+        except ValueError as exc:
+            raise SettingError(str(exc)) from None
+    return parse
+
+
+SALES_PARSERS = {
+    "sales.pipeline": _checked(stages.check_pipeline),
+    "sales.stage_map": _checked(lambda text: stages.parse_map(text, get("sales.pipeline"))),
+    "sales.trigger_stage": _checked(lambda text: stages.check_stage(text,
+                                                                    get("sales.pipeline"))),
+    "sales.import_since": _date,
+    "sales.export_since": _date,
+    "sales.field_map": _checked(sale_fields.parse_map),
+    "sales.when_short": _choice(("backorder", "wait")),
+    "sales.import_type": _choice(("simple", "advanced")),
+}
+
+
 def _parser(key):
     default = DEFAULTS[key]
+    if key in SALES_PARSERS:
+        return SALES_PARSERS[key]
     if key == "export.product_term":
         return _months
     if key.endswith(".direction"):
@@ -140,6 +186,8 @@ def set(key, value):  # noqa: A001 - reads as settings.set(key, value)
     if key == "customers.field_map":
         parsed = validate_field_map(parsed)
     changed = {key: parsed}
+    if key == "sales.pipeline" and parsed != get("sales.pipeline"):
+        changed.update({"sales.stage_map": {}, "sales.trigger_stage": ""})  # another's stages
     if key == "sales.direction" and parsed != "off":
         changed.update({"customers.direction": parsed, "products.direction": parsed})
     if key in ("customers.direction", "products.direction"):

@@ -22,6 +22,10 @@ MODIFIED = {"contacts": "lastmodifieddate"}  # every other object: hs_lastmodifi
 # association type ids (HUBSPOT_DEFINED), from -> to
 CONTACT_TO_COMPANY = 279
 COMPANY_TO_CONTACT = 280
+DEAL_TO_CONTACT = 3
+DEAL_TO_COMPANY = 5  # the deal's primary company
+DEAL_TO_LINE_ITEM = 19
+LINE_ITEM_TO_DEAL = 20
 
 
 class HubSpotError(ServiceError):

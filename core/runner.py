@@ -23,6 +23,7 @@ from core.joor import runs as joor
 from core.products import export as products_export
 from core.products import import_ as products_import
 from core.sales import export as sales_export
+from core.sales import import_ as sales_import
 
 log = logging.getLogger("syncdesk.runner")
 
@@ -45,6 +46,7 @@ FLOWS = {
     ("products", "export"): Flow(products_export.run),
     ("products", "import"): Flow(products_import.run),
     ("sales", "export"): Flow(sales_export.run),
+    ("sales", "import"): Flow(sales_import.run),
     ("joor", "match"): Flow(joor.match, ("cin7", "joor")),
     ("joor", "upload"): Flow(joor.upload, ("cin7", "joor")),
     ("joor", "update"): Flow(joor.update, ("cin7", "joor")),

@@ -141,6 +141,29 @@ class Progress:
         self.save(force=True)
 
 
+class Aside:
+    """The progress of records written on another record's behalf (a sale's customer):
+    they are not counted in the run; what went wrong is kept for the record that needed them."""
+
+    def __init__(self):
+        self.failures = []  # (record id, reason)
+
+    def add(self, **counts):
+        pass
+
+    def result(self, record_id, record_name, action, outcome, field="", reason="",
+               remote_id=""):
+        if outcome == "failed":
+            self.failures.append((record_id, f"{record_name}: {field + ': ' if field else ''}"
+                                             f"{reason}"))
+
+    def succeeded(self, record_ids):
+        pass
+
+    def phase(self, text, total=None):
+        pass
+
+
 def results(run, outcome=None, limit=None):
     query = Result.select().where(Result.run == run).order_by(Result.id)
     if outcome:

@@ -31,23 +31,11 @@ CHUNK = 100
 
 
 def run(ctx):
-    missing = [k for k in REQUIRED_DEFAULTS if not setting(k)]
-    if missing:
-        raise ConfigError("import defaults not set: " + ", ".join(missing) +
-                          " (SET-2: choose them in the panel or with `syncdesk settings set`)")
     window = cursors.open_window(ENTITY, DIRECTION, full=ctx.full)
+    index, options = prepare(ctx)
     ctx.progress.phase("reading HubSpot changes")
     company_ids, lone_contacts = _changed(ctx, window)
-    ctx.progress.phase("reading Cin7 customers", total=len(company_ids) + len(lone_contacts))
-    index = CustomerIndex(ctx.cin7)
-    reps = set(setting("cin7.sales_reps")) | index.sales_reps
-    owners = ctx.hubspot.owners()
-    field_map = setting("customers.field_map")
-    options = {"owners": owners, "reps": reps, "field_map": field_map,
-               "company_props": COMPANY_PROPS + [r["property"] for r in field_map],
-               "defaults": {k.split(".", 1)[1]: setting(k) for k in (
-                   *REQUIRED_DEFAULTS, "import.price_tier", "import.location",
-                   "import.address_type")}}
+    ctx.progress.phase("importing", total=len(company_ids) + len(lone_contacts))
     company_ids = sorted(company_ids, key=int)
     chunks = [company_ids[start:start + CHUNK] for start in range(0, len(company_ids), CHUNK)]
     if not setting("import.ignore_contacts_without_company"):
@@ -57,13 +45,41 @@ def run(ctx):
         if chunk is lone_contacts:
             ctx.progress.phase("importing contacts without company")
             for contact in lone_contacts:
-                _import_one(ctx, index, contact.id, contact, [contact], options,
+                import_one(ctx, index, contact.id, contact, [contact], options,
                             remote_type="contact")
         else:
             ctx.progress.phase(f"importing companies {chunk[0]}…{chunk[-1]}")
-            _import_companies(ctx, index, chunk, options)
+            import_companies(ctx, index, chunk, options)
     if not ctx.dry_run:
         cursors.window_done(ENTITY, DIRECTION, window)
+
+
+def prepare(ctx):
+    """What importing customers needs, read once per run: (index of Cin7 customers, options).
+
+    Refuses to start (ConfigError) while the import defaults are not chosen."""
+    missing = [k for k in REQUIRED_DEFAULTS if not setting(k)]
+    if missing:
+        raise ConfigError("import defaults not set: " + ", ".join(missing) +
+                          " (SET-2: choose them in the panel or with `syncdesk settings set`)")
+    ctx.progress.phase("reading Cin7 customers")
+    index = CustomerIndex(ctx.cin7)
+    field_map = setting("customers.field_map")
+    options = {"owners": ctx.hubspot.owners(),
+               "reps": set(setting("cin7.sales_reps")) | index.sales_reps,
+               "field_map": field_map,
+               "company_props": COMPANY_PROPS + [r["property"] for r in field_map],
+               "defaults": {k.split(".", 1)[1]: setting(k) for k in (
+                   *REQUIRED_DEFAULTS, "import.price_tier", "import.location",
+                   "import.address_type")}}
+    return index, options
+
+
+def customer_of(remote_type, remote_id):
+    """The Cin7 customer id a HubSpot company or contact was imported as, or None."""
+    key = f"hubspot:{remote_id}"
+    link = links.for_records("hubspot", [("customer", key)]).get(("customer", key))
+    return link.remote_id if link and link.remote_type == remote_type else None
 
 
 def _changed(ctx, window):
@@ -88,7 +104,8 @@ def _changed(ctx, window):
     return companies, lone
 
 
-def _import_companies(ctx, index, company_ids, options):
+def import_companies(ctx, index, company_ids, options):
+    """Create or update the Cin7 customers of these HubSpot companies, with their people."""
     companies = ctx.hubspot.read("companies", company_ids, options["company_props"])
     members = ctx.hubspot.associations("companies", "contacts", list(companies))
     contact_ids = sorted({i for ids in members.values() for i in ids})
@@ -98,11 +115,11 @@ def _import_companies(ctx, index, company_ids, options):
         if company is None:
             continue
         people = [contacts[i] for i in members.get(company_id, []) if i in contacts]
-        _import_one(ctx, index, company_id, company, people, options, remote_type="company")
+        import_one(ctx, index, company_id, company, people, options, remote_type="company")
         ctx.progress.add(done=1)
 
 
-def _import_one(ctx, index, remote_id, source, people, options, remote_type):
+def import_one(ctx, index, remote_id, source, people, options, remote_type):
     """Create or update the Cin7 customer for one HubSpot company (or lone contact)."""
     progress = ctx.progress
     try:

@@ -9,7 +9,7 @@ harmless), leftover line items archived, links saved, the page checkpointed.
 
 from dataclasses import replace
 
-from core import cursors, links, settings
+from core import cursors, links, runs, settings
 from core.connectors import hubspot as hs
 from core.customers import export as customers_export
 from core.customers.to_hubspot import property_specs as customer_specs
@@ -95,7 +95,7 @@ def _export_missing(ctx, sales):
     export is on (beyond the guide, which fails the sale); else the sale fails, naming them."""
     known = links.for_records("hubspot", [("customer", s.customer_id) for s in sales] +
                               [("product", line.product_id) for s in sales for line in s.lines])
-    aside = replace(ctx, progress=Aside())
+    aside = replace(ctx, progress=runs.Aside())
     customers = sorted({s.customer_id for s in sales if ("customer", s.customer_id) not in known})
     if customers and settings.direction("customers") == "export":
         field_map = settings.get("customers.field_map")
@@ -112,22 +112,6 @@ def _export_missing(ctx, sales):
         plan = plan_products(found, {}, products_export.options(), {})
         products_export.apply(aside, plan)
         ctx.notes.append(f"{len(found)} product(s) exported first")
-
-
-class Aside:
-    """The progress of records written on a sale's behalf: not counted in the sales run."""
-
-    def add(self, **counts):
-        pass
-
-    def result(self, *args, **kwargs):
-        pass
-
-    def succeeded(self, record_ids):
-        pass
-
-    def phase(self, text, total=None):
-        pass
 
 
 def apply(ctx, plan, deals):

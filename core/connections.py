@@ -22,6 +22,7 @@ from core.connectors.joor import Joor
 from core.customers import listing as customer_list
 from core.errors import ConfigError
 from core.products import listing as product_list
+from core.sales import listing as sale_list
 from core.store import Connection, Cursor, Link, Setting, atomic_write, utcnow
 
 
@@ -217,7 +218,7 @@ def disconnect(system):
             removed["mappings"] = len(row.value or []) if row else 0
             Setting.delete().where(Setting.key == "customers.field_map").execute()
     if system == "cin7":
-        for cached in (customer_list, product_list, references):
+        for cached in (customer_list, product_list, sale_list, references):
             cached.forget()
     return removed
 

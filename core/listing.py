@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from peewee import Tuple, fn
 
-from core.store import atomic_write
+from core.store import Pending, atomic_write
 
 SYSTEM = "hubspot"  # the listing status shown is the HubSpot one
 PER_PAGE = 50
@@ -115,3 +115,9 @@ def in_order(records, ids):
     """`records` sorted as `ids` lists their cin7_id."""
     position = {cin7_id: i for i, cin7_id in enumerate(ids)}
     return sorted(records, key=lambda r: position[r.cin7_id])
+
+
+def pending(entity, direction, ids):
+    """The records of `ids` whose last attempt failed and wait for a retry."""
+    return list(Pending.select().where(Pending.entity == entity, Pending.direction == direction,
+                                       Pending.record_id.in_(list(ids))))

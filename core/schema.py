@@ -7,6 +7,7 @@ from core import accounts, leases, references, store
 from core.customers.listing import CustomerRecord
 from core.joor import models as joor_models
 from core.products.listing import ProductRecord
+from core.sales.listing import SaleRecord
 
 # Each step receives (database, migrator). Step 1 creates the first schema.
 STEPS = [
@@ -21,6 +22,7 @@ STEPS = [
         add_missing_columns(database, migrator, store.RateBucket, ["log"]),
         database.create_tables([store.Pending], safe=True)),
     lambda database, migrator: database.create_tables([ProductRecord], safe=True),
+    lambda database, migrator: database.create_tables([SaleRecord], safe=True),  # sales
 ]
 
 

@@ -18,6 +18,7 @@ from core.products import export as products_export
 from core.products.to_hubspot import plan_products
 from core.products.to_hubspot import property_specs as product_specs
 from core.sales import fields, stages, to_hubspot
+from core.sales import listing as sale_list
 
 ENTITY, DIRECTION = "sales", "export"
 
@@ -46,6 +47,7 @@ def run(ctx):
         customers_export.ensure_properties(ctx.hubspot, fields.property_specs(chosen["field_map"]))
 
     def handle_page(ctx, headers):
+        sale_list.save(headers)  # the panel's sales list sees what we read
         sales = _read_changed(ctx, [h for h in headers if to_hubspot.wanted(h, chosen["since"])])
         if not ctx.dry_run:
             _export_missing(ctx, sales)

@@ -1,0 +1,119 @@
+"""The panel's sales list: a copy of the Cin7 sales read, with their deals (and, for an
+import, the deals that became sales)."""
+
+from peewee import JOIN, CharField, DateTimeField, FloatField
+
+from core import listing
+from core.listing import SYSTEM
+from core.store import BaseModel, Link, atomic_write, utcnow
+
+
+class SaleRecord(BaseModel):
+    """One Cin7 sale as last read: its header."""
+
+    cin7_id = CharField(primary_key=True)
+    name = CharField(default="")  # order number and customer: what the list sorts by
+    order_number = CharField(default="")
+    customer = CharField(default="")
+    status = CharField(default="")
+    total = FloatField(null=True)
+    currency = CharField(default="")
+    modified = DateTimeField(null=True)
+    refreshed_at = DateTimeField(default=lambda: utcnow())
+
+    class Meta:
+        indexes = ((("name", "cin7_id"), False), (("status", "name"), False),
+                   (("modified",), False), (("refreshed_at",), False))
+
+
+def _row(sale, now):
+    return {"cin7_id": sale.id, "name": f"{sale.order_number} {sale.customer}".strip()[:250],
+            "order_number": (sale.order_number or "")[:100],
+            "customer": (sale.customer or "")[:250], "status": sale.status or "",
+            "total": sale.order_total if sale.order_total is not None else sale.invoice_total,
+            "currency": sale.currency or "", "modified": sale.updated, "refreshed_at": now}
+
+
+def save(sales, now=None):
+    """Insert or replace these Sale headers in the list."""
+    return listing.save(SaleRecord, [_row(s, now or utcnow()) for s in sales])
+
+
+def refresh(cin7, full=False):
+    """Copy Cin7's sales here: changed ones since the last refresh, or all; returns count."""
+    return listing.refresh(SaleRecord, lambda since: cin7.sale_pages(updated_since=since),
+                           save, full)
+
+
+def summary():
+    return listing.summary(SaleRecord, "sales")
+
+
+def _link_join():
+    return ((Link.cin7_id == SaleRecord.cin7_id) & (Link.entity == "sale")
+            & (Link.system == SYSTEM))
+
+
+def _matching(text="", listed=None, status=None):
+    """The sales matching the filters: text in order number or customer, or an exact id."""
+    query = SaleRecord.select(SaleRecord.cin7_id)
+    if listed is True:
+        query = query.join(Link, on=_link_join())
+    elif listed is False:
+        query = query.join(Link, JOIN.LEFT_OUTER, on=_link_join()).where(Link.id.is_null())
+    if status:
+        query = query.where(SaleRecord.status == status)
+    if text:
+        like = f"%{text}%"
+        deals = Link.select(Link.cin7_id).where(Link.system == SYSTEM, Link.entity == "sale",
+                                                Link.remote_id == text)
+        query = query.where((SaleRecord.name ** like) | (SaleRecord.cin7_id == text)
+                            | SaleRecord.cin7_id.in_(deals))
+    return query
+
+
+def get(cin7_id):
+    return SaleRecord.get_or_none(SaleRecord.cin7_id == cin7_id)
+
+
+def search(text="", listed=None, status=None, after=None, before=None, last=False,
+           per_page=listing.PER_PAGE):
+    """A page of sales with their deals, in order-number order (core.listing.search).
+
+    Rows are dicts: the sale's fields, `link` (its deal's Link or None) and `outcome` (its
+    last failure's reason, if it is still failing)."""
+    text = (text or "").strip()
+    anchor = get(after or before) if (after or before) else None
+    return listing.search(SaleRecord, _matching(text, listed, status), text, anchor, before,
+                          last, per_page, _read, listed is not None or bool(status))
+
+
+def _read(ids):
+    from_links = {link.cin7_id: link for link in Link.select().where(
+        Link.system == SYSTEM, Link.entity == "sale", Link.cin7_id.in_(ids))}
+    failing = {p.record_id: p for p in listing.pending("sales", "export", ids)}
+    records = listing.in_order(SaleRecord.select().where(SaleRecord.cin7_id.in_(ids)), ids)
+    return [{"cin7_id": r.cin7_id, "order_number": r.order_number, "customer": r.customer,
+             "status": r.status, "total": r.total, "currency": r.currency,
+             "modified": r.modified, "link": from_links.get(r.cin7_id),
+             "outcome": failing[r.cin7_id].reason if r.cin7_id in failing else ""}
+            for r in records]
+
+
+def export_rows(text="", listed=None, status=None):
+    """Every sale matching the filters, streamed in order (for the CSV download):
+    (cin7_id, order number, customer, status, total, currency, deal id, last exported)."""
+    matching = _matching((text or "").strip(), listed, status)
+    query = (SaleRecord.select(SaleRecord.cin7_id, SaleRecord.order_number,
+                               SaleRecord.customer, SaleRecord.status, SaleRecord.total,
+                               SaleRecord.currency, Link.remote_id, Link.updated_at)
+             .join(Link, JOIN.LEFT_OUTER, on=_link_join())
+             .where(SaleRecord.cin7_id.in_(matching))
+             .order_by(SaleRecord.name, SaleRecord.cin7_id).tuples())
+    yield from query.iterator()
+
+
+def forget():
+    """Drop the list (Cin7 disconnected)."""
+    with atomic_write():
+        SaleRecord.delete().execute()

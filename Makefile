@@ -6,6 +6,8 @@ PYTHON ?= python3
 
 .PHONY: demo test bench lint browser env clean
 
+DEMO_STAGE_MAP := appointmentscheduled=ESTIMATING,decisionmakerboughtin=ESTIMATED,contractsent=ORDERED,closedwon=INVOICED,closedlost=VOIDED
+
 env: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -36,8 +38,13 @@ demo: export PATH := $(CURDIR)/$(BIN):$(PATH)
 demo: env
 	@[ -f .env ] || { cp .env.demo .env; echo "created .env from .env.demo (points at the sandbox)"; }
 	$(BIN)/honcho run -e .env.demo $(BIN)/syncdesk init --demo
-	@# The sandbox keeps webhook subscriptions in memory: register them once it is up.
-	@( sleep 6; $(BIN)/honcho run -e .env.demo $(BIN)/syncdesk webhooks register >/dev/null 2>&1 ) &
+	@# The sandbox keeps webhook subscriptions in memory: register them once it is up, and
+	@# map the sandbox HubSpot's deal stages so sales export as deals (SAL-1).
+	@( sleep 6; $(BIN)/honcho run -e .env.demo $(BIN)/syncdesk webhooks register >/dev/null 2>&1; \
+	   $(BIN)/honcho run -e .env.demo $(BIN)/syncdesk pipelines --choose default \
+	     --map "$(DEMO_STAGE_MAP)" >/dev/null 2>&1 && \
+	   $(BIN)/honcho run -e .env.demo $(BIN)/syncdesk settings set sales.direction export \
+	     >/dev/null 2>&1 ) &
 	$(BIN)/honcho -e .env.demo start
 
 clean:

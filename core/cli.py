@@ -10,8 +10,10 @@ import click
 
 from core import accounts, connections, links, runs, schema, settings, status, store
 from core import config as configuration
+from core.connectors.hubspot import HubSpot
 from core.errors import SyncError
 from core.products import listing as product_list
+from core.sales import stages
 
 
 class Env:
@@ -144,6 +146,36 @@ def check(env):
         mark = {True: "ok", False: "FAILED", None: "not set"}[ok]
         click.echo(f"{name:10} {mark:8} {message}")
     sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@click.option("--choose", default="", help="Use this pipeline (its id) for sales.")
+@click.option("--map", "stage_map", default="",
+              help='With --choose: the stage map, "stage=STATUS,…" (SAL-1).')
+@click.pass_obj
+def pipelines(env, choose, stage_map):
+    """Read HubSpot's deal pipelines and list them with their stage ids and mapping."""
+    config = connections.effective_config(env.open())
+    found = stages.load(HubSpot(config))
+    try:
+        if choose:
+            settings.set("sales.pipeline", choose)
+        if stage_map:
+            settings.set("sales.stage_map", stage_map)
+    except settings.SettingError as exc:
+        raise click.ClickException(str(exc)) from None
+    chosen, mapping = settings.get("sales.pipeline"), settings.get("sales.stage_map")
+    trigger = settings.get("sales.trigger_stage")
+    for pipeline in found:
+        mark = "*" if pipeline["id"] == chosen else " "
+        click.echo(f"{mark} {pipeline['id']}  {pipeline['label']}")
+        for stage in pipeline["stages"]:
+            status = mapping.get(stage["id"], "") if pipeline["id"] == chosen else ""
+            note = "  <- creates a sale (trigger)" if stage["id"] == trigger else ""
+            click.echo(f"      {stage['id']:28} {stage['label'][:30]:30} "
+                       f"{status or '-'}{note}")
+    if not chosen:
+        click.echo("no pipeline chosen for sales: syncdesk pipelines --choose ID")
 
 
 @cli.command("runs")

@@ -3,7 +3,9 @@
 import pytest
 
 from bot import notify
-from core import runs
+from core import runs, settings
+from core.connectors.hubspot import HubSpot
+from core.sales import stages
 from core.store import Run
 from tests.bot.conftest import (
     BEN,
@@ -145,3 +147,18 @@ def test_a_sync_asked_while_the_same_kind_waits_joins_the_waiting_run(slash, sla
     assert [r.id for r in runs.recent()] == [waiting.id]
     assert (f"A customers sync is already waiting to start (run #{waiting.id})"
             in text_of(slack.responses(CHANNEL)[-1]))
+
+
+def test_sync_sales_exports_deals_and_reports_in_the_channel(slash, slack, sandbox, config):
+    settings.set("sales.direction", "export")
+    stages.load(HubSpot(config))
+    settings.set("sales.pipeline", "default")
+    settings.set("sales.stage_map", "decisionmakerboughtin=ESTIMATED,contractsent=ORDERED")
+
+    slash("sales")
+
+    [message] = slack.messages(CHANNEL)
+    [run] = runs.recent(entity="sales")
+    assert run.status == "finished" and run.created > 0
+    assert "run #" in text_of(message) and "finished" in text_of(message)
+    assert len(sandbox.hubspot("deals")) == run.created

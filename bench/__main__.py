@@ -4,8 +4,8 @@ import importlib
 import subprocess
 import sys
 
-BENCHES = ["bench.export", "bench.bench_panel", "bench.bench_webhook_latency",
-           "bench.bench_matching"]
+BENCHES = ["bench.export", "bench.bench_sales", "bench.bench_panel",
+           "bench.bench_webhook_latency", "bench.bench_matching"]
 
 
 def main():

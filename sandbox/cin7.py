@@ -64,7 +64,7 @@ def fresh(options):
     }
     count = options.get("sales")
     count = len(customers) * 3 // 10 if count is None else int(count)
-    seed.generate_sales(store, count, options["seed"])
+    seed.generate_sales(store, count, options["seed"], options.get("sale_lines"))
     return store
 
 

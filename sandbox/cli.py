@@ -13,15 +13,21 @@ def register(cli):
                   help="Number of generated Cin7 products.")
     @click.option("--data", type=click.Path(exists=True, dir_okay=False),
                   help='Seed Cin7 from a JSON file in the real shape {"CustomerList": [...]}.')
+    @click.option("--sales", default=None, type=int,
+                  help="Number of generated Cin7 sales (default: 3 per 10 customers).")
+    @click.option("--sale-lines", default=None, type=int,
+                  help="Lines per generated sale (default: 1 to 6).")
     @click.option("--seed", default=42, show_default=True)
     @click.option("--fast", is_flag=True, help="No rate limits (the real ones by default).")
     @click.option("--joor-match-seconds", default=72 * 3600, show_default=True,
                   help="How long JOOR's staff take to match a new customer.")
-    def sandbox_command(host, port, customers, products, data, seed, fast, joor_match_seconds):
+    def sandbox_command(host, port, customers, products, sales, sale_lines, data, seed, fast,
+                        joor_match_seconds):
         """Serve simulated Cin7 Core, HubSpot, JOOR and Slack APIs on one port."""
         import sandbox
 
         options = {"customers": customers, "products": products, "seed": seed,
+                   "sales": sales, "sale_lines": sale_lines,
                    "joor_match_seconds": joor_match_seconds}
         if data:
             options["data"] = data

@@ -488,11 +488,11 @@ SALE_STAGES = [("ESTIMATING", 12), ("ESTIMATED", 10), ("ORDERED", 22), ("BACKORD
 SALE_SPAN_DAYS = 540  # sales' Updated spread over 18 months from START
 
 
-def _sale_lines(rng, store, customer, sale, backorder):
-    """1-6 lines of sellable products at the customer's tier price."""
+def _sale_lines(rng, store, customer, sale, backorder, count=None):
+    """`count` (default 1-6) lines of sellable products at the customer's tier price."""
     products = sorted((p for p in store["products"].values()
                        if p["Status"] == "Active" and p["Sellable"]), key=lambda p: p["SKU"])
-    picked = rng.sample(products, min(len(products), rng.choice([1, 2, 2, 3, 4, 5, 6])))
+    picked = rng.sample(products, min(len(products), count or rng.choice([1, 2, 2, 3, 4, 5, 6])))
     lines = []
     for product in picked:
         price = product["PriceTiers"].get(customer["PriceTier"]) or product["PriceTier1"] or 10.0
@@ -527,9 +527,10 @@ def _advance(rng, store, sale, stage, lines, when, make_id):
             cin7_sale_tasks.pay(store, sale, when, amount, make_id)
 
 
-def generate_sales(store, n, seed=42):
+def generate_sales(store, n, seed=42, lines=None):
     """`n` sales of the store's customers and products, at every stage, the same per seed."""
     rng = random.Random(f"sales-{seed}")
+    lines_each = lines
 
     def make_id():
         return str(uuid.UUID(int=rng.getrandbits(128), version=4))
@@ -548,6 +549,6 @@ def generate_sales(store, n, seed=42):
                                          "CustomerReference": f"PO-{rng.randint(1000, 99999)}"},
                                  make_id)
         sale.update(_Created=when, SaleOrderDate=moment.strftime("%Y-%m-%dT00:00:00"))
-        lines = _sale_lines(rng, store, customer, sale, stage == "BACKORDERED")
+        lines = _sale_lines(rng, store, customer, sale, stage == "BACKORDERED", lines_each)
         _advance(rng, store, sale, stage, lines, when, make_id)
         cin7_sales.touch(sale, when)

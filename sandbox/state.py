@@ -16,6 +16,7 @@ DEFAULTS = {
     "customers": 50,
     "products": 60,  # Cin7 products; generated whether customers come from "data" or not
     "sales": None,  # Cin7 sales; None: 3 per 10 customers
+    "sale_lines": None,  # lines per sale; None: 1 to 6
     "data": None,
     "seed": 42,
     "cin7_rate_per_minute": 60,

@@ -21,6 +21,10 @@ def _is_retryable(exc):
     return isinstance(exc, ServiceError) and exc.retryable
 
 
+def _is_throttled(exc):
+    return isinstance(exc, Throttled)
+
+
 class _Wait:
     """Honour the server's Retry-After when it sent one; else exponential backoff with jitter."""
 
@@ -51,11 +55,16 @@ class Api:
     def url(self, path):
         return self.base_url + path.lstrip("/")
 
-    def call(self, method, path, *, limiter=None, **kwargs):
-        """Send one request, retrying what is retryable; returns the checked response."""
+    def call(self, method, path, *, limiter=None, repeatable=True, **kwargs):
+        """Send one request, retrying what is retryable; returns the checked response.
+
+        A create a system cannot deduplicate (`repeatable=False`) is sent again only after a
+        throttle, which refused it: after a timeout or a 5xx it may have landed, and the
+        caller must look for it before sending it again.
+        """
         limiter = limiter or self.limiter
         retrying = Retrying(
-            retry=retry_if_exception(_is_retryable),
+            retry=retry_if_exception(_is_retryable if repeatable else _is_throttled),
             stop=stop_after_attempt(self.max_retries + 1),
             wait=_Wait(*self.backoff),
             reraise=True,

@@ -1,6 +1,7 @@
 """Faults a test can switch on: the next N requests (or a random share) misbehave.
 
-A fault is a dict {"system", "kind", "count", "status", "delay", "path", "rate", ...}:
+A fault is a dict {"system", "kind", "count", "status", "delay", "path", "method", "rate",
+...} ("path": part of the request's path; "method": only requests of that method):
 - throttle: the system's own throttle answer (HubSpot 429 TEN_SECONDLY_ROLLING with
   Retry-After "retry_after", default 1; Cin7 429, or 503 when "status": 503, with
   "You reached 60 calls per minute API limit").
@@ -12,7 +13,7 @@ A fault is a dict {"system", "kind", "count", "status", "delay", "path", "rate",
 - storm: a share "rate" of requests (seeded random) is throttled until the faults are cleared.
 """
 
-from flask import g
+from flask import g, request
 
 KINDS = ("throttle", "error", "timeout", "slow", "storm")
 DEFAULT_DELAY = {"timeout": 30.0, "slow": 2.0}
@@ -56,6 +57,8 @@ def take(sandbox, system, path):
             if fault["system"] != system or fault["kind"] == "storm":
                 continue
             if fault.get("path") and fault["path"] not in path:
+                continue
+            if fault.get("method") and fault["method"].upper() != request.method:
                 continue
             fault["count"] -= 1
             if fault["count"] <= 0:

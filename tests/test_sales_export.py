@@ -1,5 +1,7 @@
 """Sales export (SAL-2 … SAL-4, SAL-10): Cin7 sales become deals with line items and stages."""
 
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -10,6 +12,7 @@ from core.connectors.hubspot import HubSpot
 from core.products import listing as product_list
 from core.sales import stages
 from core.store import Link
+from tests.test_kill_resume import child_env, kill_when
 
 STAGE_MAP = ("appointmentscheduled=ESTIMATING,decisionmakerboughtin=ESTIMATED,"
              "contractsent=ORDERED,closedwon=INVOICED,closedlost=VOIDED")
@@ -192,5 +195,23 @@ def test_faults_and_lost_answers_end_in_the_same_state(exporting, sandbox):
     sales = [s for s in cin7_sales(sandbox) if s["Status"] != "DRAFT"]
     assert set(deals_by_sale(sandbox)) == {s["ID"] for s in sales}
     assert len(sandbox.hubspot("deals")) == len(sales)
+    keys = Counter(i["properties"]["cin7_line_key"] for i in sandbox.hubspot("line_items"))
+    assert max(keys.values()) == 1
+
+
+def test_an_export_killed_between_the_deals_and_their_links_duplicates_nothing(exporting,
+                                                                                sandbox):
+    sandbox.fault(system="hubspot", kind="slow", delay=8, count=1, path="line_items/batch")
+    child = subprocess.Popen([sys.executable, "-c", "from web.cli import main; main()", "sync",
+                              "sales"], env=child_env(exporting), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    kill_when(child, lambda: len(sandbox.hubspot("deals")) > 0)
+    assert Link.select().where(Link.entity == "sale").count() == 0  # killed before the links
+    sandbox.clear_faults()
+
+    run = export(exporting)
+
+    sales = [s for s in cin7_sales(sandbox) if s["Status"] != "DRAFT"]
+    assert len(sandbox.hubspot("deals")) == len(sales) == run.created + run.updated
     keys = Counter(i["properties"]["cin7_line_key"] for i in sandbox.hubspot("line_items"))
     assert max(keys.values()) == 1

@@ -188,3 +188,16 @@ def test_backorder_mode_lets_cin7_backorder(deals_in, sandbox):
     run_import(deals_in)
     [sale] = sales_of(sandbox, deal_id)
     assert sale["Status"] == "BACKORDERED"
+
+
+def test_a_lost_answer_to_the_sale_create_never_makes_a_second_sale(deals_in, sandbox):
+    [product] = stocked_products(sandbox, 1)
+    deal_id = make_deal(sandbox, "Lost answer", "contractsent", [line(product)])
+    # Cin7 creates the sale, but its answer comes after the client gave up (HTTP_TIMEOUT 5).
+    sandbox.fault(system="cin7", kind="slow", delay=6, count=1, path="/sale", method="POST")
+    first = runner.sync(deals_in, "sales", "import")
+    assert first.status == "failed" and "no answer" in first.message
+    sandbox.clear_faults()
+    run_import(deals_in)
+    [sale] = sales_of(sandbox, deal_id)
+    assert sale["Status"] == "ORDERED" and intents.left("cin7", "sale") == []

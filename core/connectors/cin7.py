@@ -419,14 +419,14 @@ class Cin7:
 
     def _sale_write(self, method, path, label, **kwargs):
         try:
-            return self.api.json(method, path, **kwargs)
+            return self.api.call(method, path, **kwargs).json()
         except Cin7RecordError as exc:
             raise RecordError(label, "", str(exc).split(": ", 1)[-1]) from None
 
     def create_sale(self, header):
         """POST /sale with a header dict (see sale_payload); returns the new sale's id."""
         label = f"sale for '{header.get('Customer') or header.get('CustomerID')}'"
-        body = self._sale_write("POST", "sale", label, json=header)
+        body = self._sale_write("POST", "sale", label, json=header, repeatable=False)
         if not body.get("ID"):
             raise ServiceError(SYSTEM, "no sale id in the answer to POST /sale")
         return body["ID"]

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from core import cursors, intents, links, runs, settings, status
 from core.customers import import_ as customers_import
 from core.customers.to_cin7 import CONTACT_PROPS
-from core.errors import ConfigError, RecordError
+from core.errors import ConfigError, RecordError, ServiceError
 from core.products.import_ import ProductIndex
 from core.sales import stages, to_cin7
 from core.store import Link
@@ -165,7 +165,7 @@ class Work:
         if existing is None:
             intents.intend("cin7", "sale", [(deal.id, url)], self.ctx.run.id)
             self.lost.add(deal.id)
-            sale_id = cin7.create_sale(header)
+            sale_id = self._create_header(url, header)
         else:
             sale_id = existing.id
         quote, order = to_cin7.DOCUMENTS[status]
@@ -175,6 +175,19 @@ class Work:
         if order and (existing is None or existing.order_status in OPEN):
             cin7.save_order(sale_id, order, lines, memo)
         return sale_id
+
+    def _create_header(self, url, header):
+        """POST /sale once; when its answer is lost, the sale is looked for before anything
+        else is sent (a retried POST would make a second sale)."""
+        try:
+            return self.ctx.cin7.create_sale(header)
+        except ServiceError as exc:
+            if exc.status is not None and exc.status < 500:
+                raise
+            found = self.ctx.cin7.find_sales(url)
+            if not found:
+                raise
+            return found[0].id
 
     def _check_stock(self, deal, customer_id, lines):
         """SAL-7 "wait": a RecordError naming what is short keeps the deal pending."""

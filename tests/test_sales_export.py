@@ -187,7 +187,8 @@ def test_a_sale_whose_product_was_removed_from_hubspot_fails_alone_naming_the_sk
 def test_faults_and_lost_answers_end_in_the_same_state(exporting, sandbox):
     sandbox.fault(system="hubspot", kind="storm", rate=0.3)
     sandbox.fault(system="hubspot", kind="error", status=502, count=2, path="deals/batch")
-    sandbox.fault(system="hubspot", kind="slow", delay=7, count=1, path="line_items/batch")
+    sandbox.fault(system="hubspot", kind="slow", delay=7, count=1,
+                  path="objects/line_items/batch/upsert")
     run = runner.sync(exporting, "sales", "export")
     sandbox.clear_faults()
     if run.status != "finished" or run.failed:
@@ -201,7 +202,8 @@ def test_faults_and_lost_answers_end_in_the_same_state(exporting, sandbox):
 
 def test_an_export_killed_between_the_deals_and_their_links_duplicates_nothing(exporting,
                                                                                 sandbox):
-    sandbox.fault(system="hubspot", kind="slow", delay=8, count=1, path="line_items/batch")
+    sandbox.fault(system="hubspot", kind="slow", delay=8, count=1,
+                  path="objects/line_items/batch/upsert")
     child = subprocess.Popen([sys.executable, "-c", "from web.cli import main; main()", "sync",
                               "sales"], env=child_env(exporting), stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)

@@ -155,3 +155,23 @@ def read_pipeline(object_type, pipeline_id):
 @bp.get("/crm/v3/pipelines/<object_type>/<pipeline_id>/stages")
 def list_stages(object_type, pipeline_id):
     return jsonify({"results": _pipeline(object_type, pipeline_id)["stages"]})
+
+
+@bp.patch("/crm/v3/pipelines/<object_type>/<pipeline_id>/stages/<stage_id>")
+def update_stage(object_type, pipeline_id, stage_id):
+    """Rename or reorder a stage, as an admin does in HubSpot's settings (metadata required)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("metadata"), dict):
+        raise validation("Invalid input JSON: metadata is required")
+    stage = next((s for s in _pipeline(object_type, pipeline_id)["stages"]
+                  if s["id"] == stage_id), None)
+    if stage is None:
+        raise not_found(f"Stage {stage_id} not found")
+    with state.current().lock:
+        for field in ("label", "displayOrder", "archived"):
+            if field in body:
+                stage[field] = body[field]
+        stage["metadata"] = {**stage.get("metadata", {}), **{k: str(v) for k, v in
+                                                             body["metadata"].items()}}
+        stage["updatedAt"] = clock.now_iso()
+    return jsonify(stage)

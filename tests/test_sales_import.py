@@ -201,3 +201,13 @@ def test_a_lost_answer_to_the_sale_create_never_makes_a_second_sale(deals_in, sa
     run_import(deals_in)
     [sale] = sales_of(sandbox, deal_id)
     assert sale["Status"] == "ORDERED" and intents.left("cin7", "sale") == []
+
+
+def test_deals_exported_from_cin7_are_not_imported_back(deals_in, sandbox):
+    settings.set("sales.direction", "export")
+    exported = runner.sync(deals_in, "sales", "export")
+    assert exported.created > 0
+    settings.set("sales.direction", "import")
+    before = len(sandbox.get("cin7/sales"))
+    run = run_import(deals_in)
+    assert len(sandbox.get("cin7/sales")) == before and run.created == 0

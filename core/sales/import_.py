@@ -86,9 +86,10 @@ class Work:
         self.seen = set()  # a waiting deal changed meanwhile comes twice: handled once
 
     def wanted(self, deal):
-        """Of the chosen pipeline, created on/after the start date, at or past the trigger."""
+        """Of the chosen pipeline, created on/after the start date, at or past the trigger,
+        and not a deal SyncDesk exported from a Cin7 sale (it is a sale already)."""
         created = (deal.get("createdate") or "")[:10]
-        return (deal.get("pipeline") == self.chosen["pipeline"]
+        return (not deal.get("cin7_sale_id") and deal.get("pipeline") == self.chosen["pipeline"]
                 and (not self.chosen["since"] or created >= self.chosen["since"])
                 and stages.reached(deal.get("dealstage"), self.chosen["trigger"],
                                    self.chosen["pipeline"]))

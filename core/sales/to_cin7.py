@@ -13,7 +13,7 @@ from core.records import SaleLine
 from core.sales import stages
 
 DEAL_PROPS = ["dealname", "dealstage", "pipeline", "createdate", "description", "amount",
-              "deal_currency_code", "closedate", "hs_lastmodifieddate"]
+              "deal_currency_code", "closedate", "hs_lastmodifieddate", "cin7_sale_id"]
 LINE_PROPS = ["name", "quantity", "price", "hs_sku", "hs_product_id", "description",
               "hs_discount_percentage"]
 ADDRESS_PROPS = {"Line1": "address", "Line2": "address2", "City": "city", "State": "state",

@@ -198,9 +198,10 @@ class Work:
         for line in lines:
             needed[line.product_id] = needed.get(line.product_id, 0) + line.quantity
         available = self.ctx.cin7.availability(list(needed), location or None)
-        short = [f"{line.sku} needs {needed[line.product_id]:g}, "
-                 f"{available.get(line.product_id, 0):g} available"
-                 for line in lines if line.product_id in available
+        # The reason names what is short, not how much is there: the same shortage reads
+        # the same every run, so Slack is told once (AUTO-3 does not re-post a lasting one).
+        short = [f"{line.sku} needs {needed[line.product_id]:g}" for line in lines
+                 if line.product_id in available
                  and available[line.product_id] < needed[line.product_id]]
         if short:
             raise RecordError(to_cin7.label(deal), "Quantity",

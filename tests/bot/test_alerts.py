@@ -7,6 +7,8 @@ from bot import notify
 from core import runs, settings
 from core.store import Run, utcnow
 from tests.bot.conftest import ALERTS, CHANNEL, PANEL, break_emails, buttons, text_of
+from tests.test_customers_import import importing  # noqa: F401 (fixture)
+from tests.test_sales_import import deals_in, line, make_deal, stocked_products  # noqa: F401
 
 
 def scheduled_run():
@@ -110,3 +112,17 @@ def test_the_daily_post_on_a_quiet_day(worker, slack):
 
     [post] = slack.messages(ALERTS)
     assert "No sync ran." in text_of(post) and "*Pending:* nothing." in text_of(post)
+
+
+def test_a_sale_waiting_for_stock_is_reported_once_not_every_run(worker, slack, sandbox,
+                                                                 deals_in):
+    settings.set("sales.when_short", "wait")
+    [product] = stocked_products(sandbox, 1)
+    make_deal(sandbox, "Huge order", "contractsent", [line(product, 5000)])
+
+    first, _ = tasks.enqueue_run("sales", "import", "schedule")
+    second, _ = tasks.enqueue_run("sales", "import", "schedule")
+
+    assert runs.get(first.id).failed == runs.get(second.id).failed == 1
+    [alert] = slack.messages(ALERTS)
+    assert "waiting for stock" in text_of(alert) and product["SKU"] in text_of(alert)

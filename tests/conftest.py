@@ -12,6 +12,8 @@ os.environ["SYNCDESK_DOTENV"] = ""  # a developer's .env (make demo writes one) 
 
 from core import config as configuration  # noqa: E402
 from core import schema, settings, store  # noqa: E402
+from core.connectors.hubspot import HubSpot  # noqa: E402
+from core.sales import stages  # noqa: E402
 
 CIN7_ACCOUNT, CIN7_KEY, HUBSPOT_TOKEN = "sandbox-account", "sandbox-key", "pat-na1-sandbox"
 # The sandbox runs without rate limits in tests unless a test asks for them: the client's own
@@ -89,6 +91,37 @@ def config(tmp_path, sandbox):
     yield cfg
     tasks.configure(previous)
     store.db.close()
+
+
+@pytest.fixture
+def importing(config, sandbox):
+    settings.set("customers.direction", "import")
+    for key, value in {"import.currency": "USD", "import.payment_term": "30 days",
+                       "import.tax_rule": "Tax Exempt", "import.revenue_account": "200",
+                       "import.account_receivable": "610"}.items():
+        settings.set(key, value)
+    refs = requests.get(f"{sandbox.url}/cin7/ExternalApi/v2/ref/paymentterm",
+                        headers={"api-auth-accountid": "sandbox-account",
+                                 "api-auth-applicationkey": "sandbox-key"}, timeout=10).json()
+    settings.set("import.payment_term", refs["PaymentTermList"][0]["Name"])
+    taxes = requests.get(f"{sandbox.url}/cin7/ExternalApi/v2/ref/tax",
+                         headers={"api-auth-accountid": "sandbox-account",
+                                  "api-auth-applicationkey": "sandbox-key"}, timeout=10).json()
+    settings.set("import.tax_rule", taxes["TaxRuleList"][0]["Name"])
+    return config
+
+
+IMPORT_STAGE_MAP = "decisionmakerboughtin=ESTIMATED,contractsent=ORDERED,closedwon=INVOICED"
+
+
+@pytest.fixture
+def deals_in(importing, sandbox):
+    settings.set("sales.direction", "import")
+    stages.load(HubSpot(importing))
+    settings.set("sales.pipeline", "default")
+    settings.set("sales.stage_map", IMPORT_STAGE_MAP)
+    settings.set("sales.trigger_stage", "contractsent")
+    return importing
 
 
 @pytest.fixture

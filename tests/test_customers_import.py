@@ -4,7 +4,6 @@ import subprocess
 import sys
 from collections import Counter
 
-import pytest
 import requests
 
 from core import cursors, runner, settings
@@ -12,24 +11,6 @@ from core.store import Intent, Link
 from tests.test_kill_resume import child_env, kill_when
 
 TOKEN = {"Authorization": "Bearer pat-na1-sandbox"}
-
-
-@pytest.fixture
-def importing(config, sandbox):
-    settings.set("customers.direction", "import")
-    for key, value in {"import.currency": "USD", "import.payment_term": "30 days",
-                       "import.tax_rule": "Tax Exempt", "import.revenue_account": "200",
-                       "import.account_receivable": "610"}.items():
-        settings.set(key, value)
-    refs = requests.get(f"{sandbox.url}/cin7/ExternalApi/v2/ref/paymentterm",
-                        headers={"api-auth-accountid": "sandbox-account",
-                                 "api-auth-applicationkey": "sandbox-key"}, timeout=10).json()
-    settings.set("import.payment_term", refs["PaymentTermList"][0]["Name"])
-    taxes = requests.get(f"{sandbox.url}/cin7/ExternalApi/v2/ref/tax",
-                         headers={"api-auth-accountid": "sandbox-account",
-                                  "api-auth-applicationkey": "sandbox-key"}, timeout=10).json()
-    settings.set("import.tax_rule", taxes["TaxRuleList"][0]["Name"])
-    return config
 
 
 def hubspot_create(sandbox, object_type, properties, company_id=None):

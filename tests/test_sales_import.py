@@ -1,26 +1,13 @@
 """Sales import (SAL-5 … SAL-9): deals reaching the trigger stage become Cin7 sales, once."""
 
-import pytest
 import requests
 
 from core import intents, runner, settings, status
 from core.connectors.hubspot import HubSpot
-from core.sales import stages, to_cin7
-from tests.test_customers_import import importing  # noqa: F401 (fixture)
+from core.sales import to_cin7
 
 HUBSPOT = {"Authorization": "Bearer pat-na1-sandbox"}
 CIN7 = {"api-auth-accountid": "sandbox-account", "api-auth-applicationkey": "sandbox-key"}
-STAGE_MAP = "decisionmakerboughtin=ESTIMATED,contractsent=ORDERED,closedwon=INVOICED"
-
-
-@pytest.fixture
-def deals_in(importing, sandbox):  # noqa: F811
-    settings.set("sales.direction", "import")
-    stages.load(HubSpot(importing))
-    settings.set("sales.pipeline", "default")
-    settings.set("sales.stage_map", STAGE_MAP)
-    settings.set("sales.trigger_stage", "contractsent")
-    return importing
 
 
 def hs(sandbox, method, path, body=None):

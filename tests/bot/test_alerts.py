@@ -7,8 +7,7 @@ from bot import notify
 from core import runs, settings
 from core.store import Run, utcnow
 from tests.bot.conftest import ALERTS, CHANNEL, PANEL, break_emails, buttons, text_of
-from tests.test_customers_import import importing  # noqa: F401 (fixture)
-from tests.test_sales_import import deals_in, line, make_deal, stocked_products  # noqa: F401
+from tests.test_sales_import import line, make_deal, stocked_products
 
 
 def scheduled_run():

@@ -217,3 +217,11 @@ def test_an_export_killed_between_the_deals_and_their_links_duplicates_nothing(e
     assert len(sandbox.hubspot("deals")) == len(sales) == run.created + run.updated
     keys = Counter(i["properties"]["cin7_line_key"] for i in sandbox.hubspot("line_items"))
     assert max(keys.values()) == 1
+
+
+def test_a_dry_run_plans_every_deal_and_writes_nothing(exporting, sandbox):
+    run = runner.sync(exporting, "sales", "export", dry_run=True)
+    sales = [s for s in cin7_sales(sandbox) if s["Status"] != "DRAFT"]
+    assert run.status == "finished" and run.created == len(sales) and run.failed == 0
+    assert {row["action"] for row in run.plan} == {"create"}
+    assert sandbox.hubspot("deals") == [] and sandbox.hubspot("companies") == []

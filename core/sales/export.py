@@ -51,7 +51,10 @@ def run(ctx):
         sales = _read_changed(ctx, [h for h in headers if to_hubspot.wanted(h, chosen["since"])])
         if not ctx.dry_run:
             _export_missing(ctx, sales)
-        plan, deals = to_hubspot.plan_sales(sales, _known(sales), chosen, force=bool(ctx.only))
+        first = [e for e in ("customers", "products")
+                 if ctx.dry_run and settings.direction(e) == "export"]
+        plan, deals = to_hubspot.plan_sales(sales, _known(sales), {**chosen, "first": first},
+                                            force=bool(ctx.only))
         ctx.record_plan(plan) if ctx.dry_run else apply(ctx, plan, deals)
 
     def pages(modified_since=None, start_page=1, page_size=1000):

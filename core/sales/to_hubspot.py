@@ -71,7 +71,8 @@ def line_properties(sale, number, line, product_id):
 
 def plan_sales(sales, known, options, force=False):
     """(Plan, [Deal]) for full sales (with lines); `known` maps (entity, cin7 id) -> Link
-    for the sales, their lines, customers and products."""
+    for the sales, their lines, customers and products. `options["first"]` names what a dry
+    run would export first (customers, products) rather than fail the sale for."""
     plan, deals = Plan(), []
     for sale in sales:
         try:
@@ -84,11 +85,17 @@ def plan_sales(sales, known, options, force=False):
     return plan, deals
 
 
+FIRST = "(exported first)"  # a dry run's stand-in for a record the run would export first
+
+
 def _plan_sale(sale, known, options, force):
-    customer = _customer(sale, known)
+    customer = _customer(sale, known, options.get("first", ()))
     lines = {}
     for number, line in enumerate(sale.lines, start=1):
         product = known.get(("product", line.product_id))
+        if product is None and "products" in options.get("first", ()):
+            lines[f"{sale.id}:{number}"] = line_properties(sale, number, line, FIRST)
+            continue
         if product is None or not product.remote_id or product.state == "removed":
             raise RecordError(label(sale), "SKU",
                               f"product {line.sku or line.name!r} is not in HubSpot yet: "
@@ -115,8 +122,10 @@ def _plan_sale(sale, known, options, force):
     return Deal(sale, write, lines, customer, stale)
 
 
-def _customer(sale, known):
+def _customer(sale, known, first=()):
     link = known.get(("customer", sale.customer_id))
+    if link is None and "customers" in first:
+        return ("companies", FIRST)
     if link is None or not link.remote_id:
         raise RecordError(label(sale), "Customer",
                           f"customer {sale.customer!r} is not in HubSpot yet: "

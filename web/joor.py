@@ -5,7 +5,7 @@ Pages read the store (the Cin7 customers as last read, the JOOR links, the propo
 the work itself (match, upload, update, follow) is a run the worker executes.
 """
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_htmx.responses import HTMXResponseClientRedirect
 from jinja2_fragments.flask import render_block
 
@@ -20,6 +20,7 @@ from core.joor import review as joor_review
 from core.joor import runs as joor_runs
 from core.store import Link
 from tasks import enqueue_run
+from web import listing
 from web.views import current_admin, current_config, partial
 
 bp = Blueprint("joor", __name__, url_prefix="/joor")
@@ -116,9 +117,8 @@ def customer_list(kind):
 @bp.get("/<any(upload, update, customers):kind>.csv")
 def download(kind):
     """The same list as a spreadsheet."""
-    text = joor_customers.to_csv(_query(kind, _list_args()))
-    return Response(text, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="joor-{kind}.csv"'})
+    return listing.csv_download(f"joor-{kind}.csv", joor_customers.CSV_COLUMNS,
+                                joor_customers.csv_rows(_query(kind, _list_args())))
 
 
 @bp.post("/refresh")

@@ -5,8 +5,6 @@ upload list (JOOR-2: Active, not yet in JOOR) and the update list (JOOR-3: uploa
 matched, changed since their last push) are a query, not a pass over Cin7's API.
 """
 
-import csv
-import io
 import re
 
 from peewee import JOIN, fn
@@ -132,16 +130,12 @@ def state_of(row):
     return STATE_WORDS.get(link.state, link.state), link.detail
 
 
-def to_csv(rows):
-    """The rows of a list as a CSV spreadsheet (text)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+def csv_rows(rows):
+    """The rows of a list as spreadsheet rows, in CSV_COLUMNS' order."""
     for row in rows:
         state, detail = state_of(row)
-        writer.writerow([row.cin7_id, row.name, row.code, row.email, row.city, row.postcode,
-                         row.country, state, detail])
-    return out.getvalue()
+        yield [row.cin7_id, row.name, row.code, row.email, row.city, row.postcode,
+               row.country, state, detail]
 
 
 def get(cin7_ids):

@@ -128,3 +128,18 @@ def test_review_in_the_browser_confirms_and_rejects_pairs_in_place(app, worker, 
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_joor_downloads_never_hand_a_spreadsheet_a_formula(panel, worker, joor):
+    hostile = ['=HYPERLINK("http://evil.test","x")', "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)"]
+    active = [c for c in joor.cin7() if c["Status"] == "Active"][:3]
+    for customer, name in zip(active, hostile, strict=True):
+        joor.edit_customer(customer["ID"], Name=name)
+    panel.post("/joor/refresh", {})
+    names = set()
+    for kind in ("upload", "update", "customers"):
+        table = list(csv.reader(io.StringIO(panel.get(f"/joor/{kind}.csv").get_data(
+            as_text=True))))
+        names |= {row[1] for row in table[1:]}
+    assert not any(name[:1] in "=+-@" for name in names if name)
+    assert {"'" + name for name in hostile} & names

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from peewee import Tuple, fn
 
-from core.store import Pending, atomic_write
+from core.store import Link, Pending, atomic_write, utcnow
 
 SYSTEM = "hubspot"  # the listing status shown is the HubSpot one
 PER_PAGE = 50
@@ -27,6 +27,40 @@ class Page:
     last: str | None = None  # id of the last row: the next page starts after it
     has_previous: bool = False
     has_next: bool = False
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One entity's copy of Cin7 records: its table, how a record becomes a row, how Cin7's
+    pages of them are read, and which links say it is synced."""
+
+    model: object
+    noun: str  # customers, products, sales
+    row: object  # (record, now) -> dict of the model's columns
+    pages: object  # (cin7, since) -> Cin7's pages of records changed since then
+    entity: str  # the links' entity: customer, product, sale
+
+    def save(self, records, now=None):
+        """Insert or replace these records in the copy."""
+        return save(self.model, [self.row(r, now or utcnow()) for r in records])
+
+    def refresh(self, cin7, full=False):
+        """Copy Cin7's records here: those changed since the last refresh, or all."""
+        return refresh(self.model, lambda since: self.pages(cin7, since), self.save, full)
+
+    def summary(self):
+        """How many records the copy holds and when it was last refreshed."""
+        return summary(self.model, self.noun)
+
+    def link_join(self):
+        """The join to each record's own HubSpot link."""
+        return ((Link.cin7_id == self.model.cin7_id) & (Link.entity == self.entity)
+                & (Link.system == SYSTEM))
+
+    def forget(self):
+        """Drop the copy (Cin7 disconnected)."""
+        with atomic_write():
+            self.model.delete().execute()
 
 
 def save(model, rows):

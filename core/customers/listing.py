@@ -33,25 +33,13 @@ def _row(customer, now):
             "modified": customer.modified, "refreshed_at": now}
 
 
-def save(customers, now=None):
-    """Insert or replace these Customer records in the list."""
-    return listing.save(CustomerRecord, [_row(c, now or utcnow()) for c in customers])
-
-
-def refresh(cin7, full=False):
-    """Copy Cin7's customers here: changed ones since the last refresh, or all; returns count."""
-    return listing.refresh(CustomerRecord, lambda since: cin7.customer_pages(modified_since=since),
-                           save, full)
-
-
-def summary():
-    """How many customers the list holds and when it was last refreshed."""
-    return listing.summary(CustomerRecord, "customers")
+COPY = listing.Copy(CustomerRecord, "customers", _row,
+                    lambda cin7, since: cin7.customer_pages(modified_since=since), "customer")
+save, refresh, summary, forget = COPY.save, COPY.refresh, COPY.summary, COPY.forget
 
 
 def _link_join():
-    return ((Link.cin7_id == CustomerRecord.cin7_id) & (Link.entity == "customer")
-            & (Link.system == SYSTEM))
+    return COPY.link_join()
 
 
 def _remote_matches(text):
@@ -146,9 +134,3 @@ def unlink(cin7_id):
             removed += Link.delete().where(Link.entity == "contact", Link.system == SYSTEM,
                                            Link.cin7_id.in_(contact_ids)).execute()
     return removed
-
-
-def forget():
-    """Drop the list (Cin7 disconnected)."""
-    with atomic_write():
-        CustomerRecord.delete().execute()

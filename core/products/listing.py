@@ -32,26 +32,14 @@ def _row(product, now):
             "modified": product.modified, "refreshed_at": now}
 
 
-def save(products, now=None):
-    """Insert or replace these Product records in the list."""
-    return listing.save(ProductRecord, [_row(p, now or utcnow()) for p in products])
-
-
-def refresh(cin7, full=False):
-    """Copy Cin7's products here: changed ones since the last refresh, or all; returns count."""
-    return listing.refresh(ProductRecord, lambda since: cin7.product_pages(modified_since=since),
-                           save, full)
-
-
-def summary():
-    """How many products the list holds and when it was last refreshed."""
-    return listing.summary(ProductRecord, "products")
+COPY = listing.Copy(ProductRecord, "products", _row,
+                    lambda cin7, since: cin7.product_pages(modified_since=since), "product")
+save, refresh, summary, forget = COPY.save, COPY.refresh, COPY.summary, COPY.forget
 
 
 def _link_join():
     # A product removed from HubSpot (PRD-2) keeps its link, marked removed: not listed.
-    return ((Link.cin7_id == ProductRecord.cin7_id) & (Link.entity == "product")
-            & (Link.system == SYSTEM) & (Link.state != "removed"))
+    return COPY.link_join() & (Link.state != "removed")
 
 
 def _matching(text="", listed=None, status=None):
@@ -140,9 +128,3 @@ def remove(config, link_id):
         Link.update(state="removed", remote_id=None, fingerprint=None,
                     updated_at=utcnow()).where(Link.id == found.id).execute()
     return found
-
-
-def forget():
-    """Drop the list (Cin7 disconnected)."""
-    with atomic_write():
-        ProductRecord.delete().execute()

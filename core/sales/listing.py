@@ -5,7 +5,7 @@ from peewee import JOIN, CharField, DateTimeField, FloatField
 
 from core import listing
 from core.listing import SYSTEM
-from core.store import BaseModel, Link, atomic_write, utcnow
+from core.store import BaseModel, Link, utcnow
 
 
 class SaleRecord(BaseModel):
@@ -34,24 +34,13 @@ def _row(sale, now):
             "currency": sale.currency or "", "modified": sale.updated, "refreshed_at": now}
 
 
-def save(sales, now=None):
-    """Insert or replace these Sale headers in the list."""
-    return listing.save(SaleRecord, [_row(s, now or utcnow()) for s in sales])
-
-
-def refresh(cin7, full=False):
-    """Copy Cin7's sales here: changed ones since the last refresh, or all; returns count."""
-    return listing.refresh(SaleRecord, lambda since: cin7.sale_pages(updated_since=since),
-                           save, full)
-
-
-def summary():
-    return listing.summary(SaleRecord, "sales")
+COPY = listing.Copy(SaleRecord, "sales", _row,
+                    lambda cin7, since: cin7.sale_pages(updated_since=since), "sale")
+save, refresh, summary, forget = COPY.save, COPY.refresh, COPY.summary, COPY.forget
 
 
 def _link_join():
-    return ((Link.cin7_id == SaleRecord.cin7_id) & (Link.entity == "sale")
-            & (Link.system == SYSTEM))
+    return COPY.link_join()
 
 
 def _matching(text="", listed=None, status=None):
@@ -111,9 +100,3 @@ def export_rows(text="", listed=None, status=None):
              .where(SaleRecord.cin7_id.in_(matching))
              .order_by(SaleRecord.name, SaleRecord.cin7_id).tuples())
     yield from query.iterator()
-
-
-def forget():
-    """Drop the list (Cin7 disconnected)."""
-    with atomic_write():
-        SaleRecord.delete().execute()

@@ -9,7 +9,7 @@ synced from its link at query time, never copied. This module holds what both sh
 import datetime
 from dataclasses import dataclass
 
-from peewee import Tuple, fn
+from peewee import JOIN, Tuple, fn
 
 from core.store import Link, Pending, atomic_write, utcnow
 
@@ -39,6 +39,9 @@ class Copy:
     row: object  # (record, now) -> dict of the model's columns
     pages: object  # (cin7, since) -> Cin7's pages of records changed since then
     entity: str  # the links' entity: customer, product, sale
+    text_match: object  # (text, like pattern) -> the condition a search keeps rows by
+    read: object  # (ids) -> the page's rows as dicts, in the order given
+    shown: object = None  # a further condition on the link for a record to count as listed
 
     def save(self, records, now=None):
         """Insert or replace these records in the copy."""
@@ -54,8 +57,35 @@ class Copy:
 
     def link_join(self):
         """The join to each record's own HubSpot link."""
-        return ((Link.cin7_id == self.model.cin7_id) & (Link.entity == self.entity)
+        join = ((Link.cin7_id == self.model.cin7_id) & (Link.entity == self.entity)
                 & (Link.system == SYSTEM))
+        return join if self.shown is None else join & self.shown
+
+    def get(self, cin7_id):
+        return self.model.get_or_none(self.model.cin7_id == cin7_id)
+
+    def matching(self, text="", listed=None, status=None):
+        """The records matching the filters (unordered): listed in HubSpot or not, the Cin7
+        status, text in what `text_match` reads."""
+        query = self.model.select(self.model.cin7_id)
+        if listed is True:
+            query = query.join(Link, on=self.link_join())
+        elif listed is False:
+            query = query.join(Link, JOIN.LEFT_OUTER, on=self.link_join()).where(
+                Link.id.is_null())
+        if status:
+            query = query.where(self.model.status == status)
+        if text:
+            query = query.where(self.text_match(text, f"%{text}%"))
+        return query
+
+    def search(self, text="", listed=None, status=None, after=None, before=None, last=False,
+               per_page=PER_PAGE):
+        """A page of records with their HubSpot links, in name order (keyset: `search`)."""
+        text = (text or "").strip()
+        anchor = self.get(after or before) if (after or before) else None
+        return search(self.model, self.matching(text, listed, status), text, anchor, before,
+                      last, per_page, self.read, listed is not None or bool(status))
 
     def forget(self):
         """Drop the copy (Cin7 disconnected)."""
@@ -155,3 +185,12 @@ def pending(entity, direction, ids):
     """The records of `ids` whose last attempt failed and wait for a retry."""
     return list(Pending.select().where(Pending.entity == entity, Pending.direction == direction,
                                        Pending.record_id.in_(list(ids))))
+
+
+def joined_link(row, entity):
+    """The Link joined into `row` (its columns flattened by .objects()), or None."""
+    if row.link_id is None:
+        return None
+    return Link(id=row.link_id, entity=entity, cin7_id=row.cin7_id, system=SYSTEM,
+                remote_type=row.remote_type, remote_id=row.remote_id, listed_at=row.listed_at,
+                state=row.state)

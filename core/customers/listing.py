@@ -33,57 +33,20 @@ def _row(customer, now):
             "modified": customer.modified, "refreshed_at": now}
 
 
-COPY = listing.Copy(CustomerRecord, "customers", _row,
-                    lambda cin7, since: cin7.customer_pages(modified_since=since), "customer")
-save, refresh, summary, forget = COPY.save, COPY.refresh, COPY.summary, COPY.forget
-
-
-def _link_join():
-    return COPY.link_join()
-
-
-def _remote_matches(text):
-    """Cin7 ids of customers whose own HubSpot record has id `text` (index-backed)."""
-    return (Link.select(Link.cin7_id)
-            .where(Link.system == SYSTEM, Link.remote_type.in_(("company", "contact")),
-                   Link.remote_id == text, Link.entity == "customer"))
-
-
-def _matching(text="", listed=None, status=None):
-    """The customers matching the filters (unordered)."""
-    query = CustomerRecord.select(CustomerRecord.cin7_id)
-    if listed is True:
-        query = query.join(Link, on=_link_join())
-    elif listed is False:
-        query = query.join(Link, JOIN.LEFT_OUTER, on=_link_join()).where(Link.id.is_null())
-    if status:
-        query = query.where(CustomerRecord.status == status)
-    if text:
-        like = f"%{text}%"
-        query = query.where((CustomerRecord.name ** like) | (CustomerRecord.email ** like)
-                            | (CustomerRecord.cin7_id == text)
-                            | CustomerRecord.cin7_id.in_(_remote_matches(text)))
-    return query
-
-
-def search(text="", listed=None, status=None, after=None, before=None, last=False,
-           per_page=listing.PER_PAGE):
-    """A page of customers with their HubSpot links, in name order (core.listing.search).
-
-    Rows are dicts: the customer's fields, `link` (the customer's Link or None) and
-    `contacts` (its contacts' links).
-    """
-    text = (text or "").strip()
-    anchor = get(after or before) if (after or before) else None
-    return listing.search(CustomerRecord, _matching(text, listed, status), text, anchor, before,
-                          last, per_page, _read, listed is not None or bool(status))
+def _text_match(text, like):
+    # its own HubSpot record's id (index-backed), name, e-mail or Cin7 id
+    remote = (Link.select(Link.cin7_id)
+              .where(Link.system == SYSTEM, Link.remote_type.in_(("company", "contact")),
+                     Link.remote_id == text, Link.entity == "customer"))
+    return ((CustomerRecord.name ** like) | (CustomerRecord.email ** like)
+            | (CustomerRecord.cin7_id == text) | CustomerRecord.cin7_id.in_(remote))
 
 
 def _read(ids):
     """The customers `ids` with their links, in the order given."""
     records = (CustomerRecord.select(CustomerRecord, Link.id.alias("link_id"), Link.remote_type,
                                      Link.remote_id, Link.listed_at, Link.state)
-               .join(Link, JOIN.LEFT_OUTER, on=_link_join())
+               .join(Link, JOIN.LEFT_OUTER, on=COPY.link_join())
                .where(CustomerRecord.cin7_id.in_(ids)).objects())
     records = listing.in_order(records, ids)
     contact_ids = [i for r in records for i in (r.contact_ids or [])]
@@ -93,34 +56,28 @@ def _read(ids):
                                         Link.cin7_id.in_(contact_ids)):
             contacts[link.cin7_id] = link
     return [{"cin7_id": r.cin7_id, "name": r.name, "status": r.status, "email": r.email,
-             "modified": r.modified, "link": _link(r, "customer"),
+             "modified": r.modified, "link": listing.joined_link(r, "customer"),
              "contacts": [contacts[i] for i in (r.contact_ids or []) if i in contacts]}
             for r in records]
 
 
-def _link(row, entity):
-    """The Link joined into `row` (its columns flattened by .objects()), or None."""
-    if row.link_id is None:
-        return None
-    return Link(id=row.link_id, entity=entity, cin7_id=row.cin7_id, system=SYSTEM,
-                remote_type=row.remote_type, remote_id=row.remote_id, listed_at=row.listed_at,
-                state=row.state)
+COPY = listing.Copy(CustomerRecord, "customers", _row,
+                    lambda cin7, since: cin7.customer_pages(modified_since=since), "customer",
+                    _text_match, _read)
+save, refresh, summary, forget, get = COPY.save, COPY.refresh, COPY.summary, COPY.forget, COPY.get
+search = COPY.search  # rows: the customer's fields, `link` (its own) and `contacts` (theirs)
 
 
 def export_rows(text="", listed=None, status=None):
     """Every customer matching the filters, streamed in name order (for the CSV download)."""
-    matching = _matching((text or "").strip(), listed, status)
+    matching = COPY.matching((text or "").strip(), listed, status)
     query = (CustomerRecord.select(CustomerRecord.cin7_id, CustomerRecord.name,
                                    CustomerRecord.status, CustomerRecord.email, Link.id,
                                    Link.remote_type, Link.remote_id, Link.listed_at)
-             .join(Link, JOIN.LEFT_OUTER, on=_link_join())
+             .join(Link, JOIN.LEFT_OUTER, on=COPY.link_join())
              .where(CustomerRecord.cin7_id.in_(matching))
              .order_by(CustomerRecord.name, CustomerRecord.cin7_id).tuples())
     yield from query.iterator()
-
-
-def get(cin7_id):
-    return CustomerRecord.get_or_none(CustomerRecord.cin7_id == cin7_id)
 
 
 def unlink(cin7_id):

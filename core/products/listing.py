@@ -32,67 +32,30 @@ def _row(product, now):
             "modified": product.modified, "refreshed_at": now}
 
 
-COPY = listing.Copy(ProductRecord, "products", _row,
-                    lambda cin7, since: cin7.product_pages(modified_since=since), "product")
-save, refresh, summary, forget = COPY.save, COPY.refresh, COPY.summary, COPY.forget
-
-
-def _link_join():
-    # A product removed from HubSpot (PRD-2) keeps its link, marked removed: not listed.
-    return COPY.link_join() & (Link.state != "removed")
-
-
-def _matching(text="", listed=None, status=None):
-    """The products matching the filters (unordered): text in name or SKU, or an exact id."""
-    query = ProductRecord.select(ProductRecord.cin7_id)
-    if listed is True:
-        query = query.join(Link, on=_link_join())
-    elif listed is False:
-        query = query.join(Link, JOIN.LEFT_OUTER, on=_link_join()).where(Link.id.is_null())
-    if status:
-        query = query.where(ProductRecord.status == status)
-    if text:
-        like = f"%{text}%"
-        remote = (Link.select(Link.cin7_id)
-                  .where(Link.system == SYSTEM, Link.entity == "product", Link.remote_id == text))
-        query = query.where((ProductRecord.name ** like) | (ProductRecord.sku ** like)
-                            | (ProductRecord.cin7_id == text) | ProductRecord.cin7_id.in_(remote))
-    return query
-
-
-def get(cin7_id):
-    return ProductRecord.get_or_none(ProductRecord.cin7_id == cin7_id)
-
-
-def search(text="", listed=None, status=None, after=None, before=None, last=False,
-           per_page=listing.PER_PAGE):
-    """A page of products with their HubSpot links, in name order (core.listing.search).
-
-    Rows are dicts: the product's fields and `link` (its HubSpot product Link or None).
-    """
-    text = (text or "").strip()
-    anchor = get(after or before) if (after or before) else None
-    return listing.search(ProductRecord, _matching(text, listed, status), text, anchor, before,
-                          last, per_page, _read, listed is not None or bool(status))
+def _text_match(text, like):
+    remote = (Link.select(Link.cin7_id)
+              .where(Link.system == SYSTEM, Link.entity == "product", Link.remote_id == text))
+    return ((ProductRecord.name ** like) | (ProductRecord.sku ** like)
+            | (ProductRecord.cin7_id == text) | ProductRecord.cin7_id.in_(remote))
 
 
 def _read(ids):
     """The products `ids` with their links, in the order given."""
     records = (ProductRecord.select(ProductRecord, Link.id.alias("link_id"), Link.remote_type,
                                     Link.remote_id, Link.listed_at, Link.state)
-               .join(Link, JOIN.LEFT_OUTER, on=_link_join())
+               .join(Link, JOIN.LEFT_OUTER, on=COPY.link_join())
                .where(ProductRecord.cin7_id.in_(ids)).objects())
-    rows = []
-    for r in listing.in_order(records, ids):
-        link = None
-        if r.link_id is not None:  # the joined Link's columns, flattened by .objects()
-            link = Link(id=r.link_id, entity="product", cin7_id=r.cin7_id, system=SYSTEM,
-                        remote_type=r.remote_type, remote_id=r.remote_id, listed_at=r.listed_at,
-                        state=r.state)
-        rows.append({"cin7_id": r.cin7_id, "sku": r.sku, "name": r.name, "status": r.status,
-                     "sellable": r.sellable, "type": r.type, "modified": r.modified,
-                     "link": link})
-    return rows
+    return [{"cin7_id": r.cin7_id, "sku": r.sku, "name": r.name, "status": r.status,
+             "sellable": r.sellable, "type": r.type, "modified": r.modified,
+             "link": listing.joined_link(r, "product")} for r in listing.in_order(records, ids)]
+
+
+# A product removed from HubSpot (PRD-2) keeps its link, marked removed: it is not listed.
+COPY = listing.Copy(ProductRecord, "products", _row,
+                    lambda cin7, since: cin7.product_pages(modified_since=since), "product",
+                    _text_match, _read, shown=Link.state != "removed")
+save, refresh, summary, forget, get = COPY.save, COPY.refresh, COPY.summary, COPY.forget, COPY.get
+search = COPY.search  # rows: the product's fields and `link` (its HubSpot product's)
 
 
 def link(cin7_id):
@@ -104,11 +67,11 @@ def link(cin7_id):
 def export_rows(text="", listed=None, status=None):
     """Every product matching the filters, streamed in name order (for the CSV download):
     (cin7_id, sku, name, status, sellable, type, link id, HubSpot product id, listed_at)."""
-    matching = _matching((text or "").strip(), listed, status)
+    matching = COPY.matching((text or "").strip(), listed, status)
     query = (ProductRecord.select(ProductRecord.cin7_id, ProductRecord.sku, ProductRecord.name,
                                   ProductRecord.status, ProductRecord.sellable,
                                   ProductRecord.type, Link.id, Link.remote_id, Link.listed_at)
-             .join(Link, JOIN.LEFT_OUTER, on=_link_join())
+             .join(Link, JOIN.LEFT_OUTER, on=COPY.link_join())
              .where(ProductRecord.cin7_id.in_(matching))
              .order_by(ProductRecord.name, ProductRecord.cin7_id).tuples())
     yield from query.iterator()

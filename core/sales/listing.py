@@ -34,47 +34,11 @@ def _row(sale, now):
             "currency": sale.currency or "", "modified": sale.updated, "refreshed_at": now}
 
 
-COPY = listing.Copy(SaleRecord, "sales", _row,
-                    lambda cin7, since: cin7.sale_pages(updated_since=since), "sale")
-save, refresh, summary, forget = COPY.save, COPY.refresh, COPY.summary, COPY.forget
-
-
-def _link_join():
-    return COPY.link_join()
-
-
-def _matching(text="", listed=None, status=None):
-    """The sales matching the filters: text in order number or customer, or an exact id."""
-    query = SaleRecord.select(SaleRecord.cin7_id)
-    if listed is True:
-        query = query.join(Link, on=_link_join())
-    elif listed is False:
-        query = query.join(Link, JOIN.LEFT_OUTER, on=_link_join()).where(Link.id.is_null())
-    if status:
-        query = query.where(SaleRecord.status == status)
-    if text:
-        like = f"%{text}%"
-        deals = Link.select(Link.cin7_id).where(Link.system == SYSTEM, Link.entity == "sale",
-                                                Link.remote_id == text)
-        query = query.where((SaleRecord.name ** like) | (SaleRecord.cin7_id == text)
-                            | SaleRecord.cin7_id.in_(deals))
-    return query
-
-
-def get(cin7_id):
-    return SaleRecord.get_or_none(SaleRecord.cin7_id == cin7_id)
-
-
-def search(text="", listed=None, status=None, after=None, before=None, last=False,
-           per_page=listing.PER_PAGE):
-    """A page of sales with their deals, in order-number order (core.listing.search).
-
-    Rows are dicts: the sale's fields, `link` (its deal's Link or None) and `outcome` (its
-    last failure's reason, if it is still failing)."""
-    text = (text or "").strip()
-    anchor = get(after or before) if (after or before) else None
-    return listing.search(SaleRecord, _matching(text, listed, status), text, anchor, before,
-                          last, per_page, _read, listed is not None or bool(status))
+def _text_match(text, like):
+    deals = Link.select(Link.cin7_id).where(Link.system == SYSTEM, Link.entity == "sale",
+                                            Link.remote_id == text)
+    return ((SaleRecord.name ** like) | (SaleRecord.cin7_id == text)
+            | SaleRecord.cin7_id.in_(deals))
 
 
 def _read(ids):
@@ -89,14 +53,21 @@ def _read(ids):
             for r in records]
 
 
+COPY = listing.Copy(SaleRecord, "sales", _row,
+                    lambda cin7, since: cin7.sale_pages(updated_since=since), "sale",
+                    _text_match, _read)
+save, refresh, summary, forget, get = COPY.save, COPY.refresh, COPY.summary, COPY.forget, COPY.get
+search = COPY.search  # rows: the sale's fields, `link` (its deal's) and `outcome` (failing)
+
+
 def export_rows(text="", listed=None, status=None):
     """Every sale matching the filters, streamed in order (for the CSV download):
     (cin7_id, order number, customer, status, total, currency, deal id, last exported)."""
-    matching = _matching((text or "").strip(), listed, status)
+    matching = COPY.matching((text or "").strip(), listed, status)
     query = (SaleRecord.select(SaleRecord.cin7_id, SaleRecord.order_number,
                                SaleRecord.customer, SaleRecord.status, SaleRecord.total,
                                SaleRecord.currency, Link.remote_id, Link.updated_at)
-             .join(Link, JOIN.LEFT_OUTER, on=_link_join())
+             .join(Link, JOIN.LEFT_OUTER, on=COPY.link_join())
              .where(SaleRecord.cin7_id.in_(matching))
              .order_by(SaleRecord.name, SaleRecord.cin7_id).tuples())
     yield from query.iterator()

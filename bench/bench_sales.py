@@ -21,9 +21,8 @@ from pathlib import Path
 import requests
 
 from bench.common import sandbox_process
-from bench.export import Timer, lower_bound, make_config
+from bench.export import Timer, lower_bound, make_config, run_once
 from core import runner, schema, settings
-from core.connectors import cin7, hubspot
 from core.connectors.hubspot import HubSpot
 from core.sales import stages
 
@@ -33,26 +32,6 @@ REAL_SALES = int(sys.argv[2]) if len(sys.argv) > 2 else 240
 CUSTOMERS = 1_000
 STAGE_MAP = ("appointmentscheduled=ESTIMATING,decisionmakerboughtin=ESTIMATED,"
              "contractsent=ORDERED,closedwon=INVOICED,closedlost=VOIDED")
-
-
-def timed(config, timer, entity):
-    """Run one export with every HTTP answer timed; (run, wall seconds)."""
-    originals = (cin7.Cin7.__init__, hubspot.HubSpot.__init__)
-
-    def wrap(original, system):
-        def init(self, cfg):
-            original(self, cfg)
-            self.api.session.hooks["response"].append(timer.hook(system))
-        return init
-
-    cin7.Cin7.__init__ = wrap(originals[0], "cin7")
-    hubspot.HubSpot.__init__ = wrap(originals[1], "hubspot")
-    try:
-        started = time.perf_counter()
-        run = runner.sync(config, entity, "export")
-        return run, time.perf_counter() - started
-    finally:
-        cin7.Cin7.__init__, hubspot.HubSpot.__init__ = originals
 
 
 def prepare(url, workdir, real_limits):
@@ -87,7 +66,7 @@ def main():
         config = prepare(url, Path(tempfile.mkdtemp(prefix="syncdesk-bench-sales-")), False)
         timer = Timer()
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        run, wall = timed(config, timer, "sales")
+        run, wall = run_once(config, timer, entity="sales")
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         sales, lines, min_cin7, min_hub = minimum(url)
         made = timer.by_system
@@ -103,7 +82,7 @@ def main():
         print(f"peak memory (max RSS of this process): {rss_after / 1024:.0f} MB "
               f"(before the run: {rss_before / 1024:.0f} MB)")
         again_timer = Timer()
-        again, again_wall = timed(config, again_timer, "sales")
+        again, again_wall = run_once(config, again_timer, entity="sales")
         print(f"no-change run: {sum(again_timer.by_system.values())} calls "
               f"{again_timer.by_system}, {again.created + again.updated} writes, "
               f"{again_wall:.1f} s")
@@ -114,7 +93,7 @@ def main():
         config = prepare(url, Path(tempfile.mkdtemp(prefix="syncdesk-bench-sales-real-")), True)
         time.sleep(61)  # Cin7's rolling minute forgets the customers and products exports
         timer = Timer()
-        run, wall = timed(config, timer, "sales")
+        run, wall = run_once(config, timer, entity="sales")
         made = timer.by_system
         bound = lower_bound(made.get("cin7", 0), made.get("hubspot", 0))
         print(f"{run.status}: calls {made}, took {wall:.1f} s; lower bound {bound:.1f} s; "

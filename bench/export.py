@@ -19,6 +19,7 @@ from pathlib import Path
 from bench.common import sandbox_process
 from core import config as configuration
 from core import runner, schema, settings
+from core.connectors import cin7, hubspot
 
 CUSTOMERS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 
@@ -61,9 +62,8 @@ def minimum_calls(customers):
     return cin7, hubspot
 
 
-def run_once(config, timer, full=False):
-    from core.connectors import cin7, hubspot
-
+def run_once(config, timer, full=False, entity="customers"):
+    """One export run with every HTTP answer timed by `timer`; (run, wall seconds)."""
     originals = (cin7.Cin7.__init__, hubspot.HubSpot.__init__)
 
     def wrap(original, system):
@@ -76,7 +76,7 @@ def run_once(config, timer, full=False):
     hubspot.HubSpot.__init__ = wrap(originals[1], "hubspot")
     try:
         started = time.perf_counter()
-        run = runner.sync(config, "customers", "export", full=full)
+        run = runner.sync(config, entity, "export", full=full)
         return run, time.perf_counter() - started
     finally:
         cin7.Cin7.__init__, hubspot.HubSpot.__init__ = originals

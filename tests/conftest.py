@@ -111,17 +111,29 @@ def importing(config, sandbox):
     return config
 
 
-IMPORT_STAGE_MAP = "decisionmakerboughtin=ESTIMATED,contractsent=ORDERED,closedwon=INVOICED"
+STAGE_MAP = ("appointmentscheduled=ESTIMATING,decisionmakerboughtin=ESTIMATED,"
+             "contractsent=ORDERED,closedwon=INVOICED,closedlost=VOIDED")
+
+
+def sales_set_up(config, direction):
+    """Sales synced `direction` over HubSpot's default pipeline, mapped as STAGE_MAP."""
+    settings.set("sales.direction", direction)
+    stages.load(HubSpot(config))
+    settings.set("sales.pipeline", "default")
+    settings.set("sales.stage_map", STAGE_MAP)
+    return config
 
 
 @pytest.fixture
 def deals_in(importing, sandbox):
-    settings.set("sales.direction", "import")
-    stages.load(HubSpot(importing))
-    settings.set("sales.pipeline", "default")
-    settings.set("sales.stage_map", IMPORT_STAGE_MAP)
+    sales_set_up(importing, "import")
     settings.set("sales.trigger_stage", "contractsent")
     return importing
+
+
+@pytest.fixture
+def exporting(config, sandbox):
+    return sales_set_up(config, "export")
 
 
 @pytest.fixture

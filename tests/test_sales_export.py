@@ -4,27 +4,12 @@ import subprocess
 import sys
 from collections import Counter
 
-import pytest
 import requests
 
-from core import runner, runs, settings
-from core.connectors.hubspot import HubSpot
+from core import runner, runs
 from core.products import listing as product_list
-from core.sales import stages
 from core.store import Link
 from tests.test_kill_resume import child_env, kill_when
-
-STAGE_MAP = ("appointmentscheduled=ESTIMATING,decisionmakerboughtin=ESTIMATED,"
-             "contractsent=ORDERED,closedwon=INVOICED,closedlost=VOIDED")
-
-
-@pytest.fixture
-def exporting(config, sandbox):
-    settings.set("sales.direction", "export")
-    stages.load(HubSpot(config))
-    settings.set("sales.pipeline", "default")
-    settings.set("sales.stage_map", STAGE_MAP)
-    return config
 
 
 def cin7_sales(sandbox):

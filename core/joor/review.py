@@ -69,21 +69,20 @@ def _taken(proposal):
     return ""
 
 
-def _decided(proposal):
-    if proposal.status in ("review", "alternative"):
-        return None
+def _open(proposal_id):
+    """(the pair, None) while it waits for a person, else (None, what to answer)."""
+    proposal = get(proposal_id)
+    if proposal is None or proposal.status in ("review", "alternative"):
+        return proposal, None
     who = f" by {proposal.decided_by}" if proposal.decided_by else ""
-    return Decision(proposal, False, f"Already {proposal.status}{who}.")
+    return None, Decision(proposal, False, f"Already {proposal.status}{who}.")
 
 
 def confirm(proposal_id, who=""):
     """The person says it is the same retailer: link them."""
-    proposal = get(proposal_id)
+    proposal, answer = _open(proposal_id)
     if proposal is None:
-        return None
-    decided = _decided(proposal)
-    if decided:
-        return decided
+        return answer
     reason = _taken(proposal)
     customer = JoorCustomer.get_or_none(JoorCustomer.cin7_id == proposal.cin7_id)
     connection = JoorConnection.get_or_none(JoorConnection.code == proposal.joor_code)
@@ -105,12 +104,9 @@ def confirm(proposal_id, who=""):
 
 def reject(proposal_id, who=""):
     """The person says they differ: never propose the pair again; try the next candidate."""
-    proposal = get(proposal_id)
+    proposal, answer = _open(proposal_id)
     if proposal is None:
-        return None
-    decided = _decided(proposal)
-    if decided:
-        return decided
+        return answer
     with atomic_write():
         _set(proposal, "rejected", who)
         following = _promote(proposal.cin7_id)
@@ -121,12 +117,9 @@ def reject(proposal_id, who=""):
 
 def skip(proposal_id):
     """"Another one": ask about this pair later."""
-    proposal = get(proposal_id)
+    proposal, answer = _open(proposal_id)
     if proposal is None:
-        return None
-    decided = _decided(proposal)
-    if decided:
-        return decided
+        return answer
     with atomic_write():
         MatchProposal.update(skips=MatchProposal.skips + 1, asked_at=None).where(
             MatchProposal.id == proposal.id).execute()

@@ -11,19 +11,24 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-from core import connections, leases, runs, settings
+from core import connections, leases, references, runs, settings
 from core.connectors.cin7 import Cin7
 from core.connectors.hubspot import HubSpot
 from core.connectors.joor import Joor
 from core.customers import export as customers_export
 from core.customers import import_ as customers_import
+from core.customers import listing as customer_list
 from core.errors import ConfigError, RecordError, ServiceError, SyncOff
+from core.joor import customers as joor_customers
 from core.joor import push as joor_push
 from core.joor import runs as joor
 from core.products import export as products_export
 from core.products import import_ as products_import
+from core.products import listing as product_list
 from core.sales import export as sales_export
 from core.sales import import_ as sales_import
+from core.sales import listing as sale_list
+from core.sales import stages
 
 log = logging.getLogger("syncdesk.runner")
 
@@ -40,6 +45,21 @@ class Flow:
     systems: tuple = ("cin7", "hubspot")
 
 
+def copy_of(read, noun, system="cin7"):
+    """A "refresh" handler: read what the panel lists from a system into SyncDesk's copy, as
+    a run, so no page request ever waits on a remote system or its rate limit."""
+    def handler(ctx):
+        ctx.progress.phase(f"reading {noun}")
+        count = read(ctx)
+        ctx.progress.add(read=count, done=count)
+        return f"{count} {noun} read"
+    return Flow(handler, (system,))
+
+
+def _joor_customers(ctx):
+    return joor_customers.refresh(ctx.cin7, settings.get("joor.customer_code_field"))
+
+
 FLOWS = {
     ("customers", "export"): Flow(customers_export.run),
     ("customers", "import"): Flow(customers_import.run),
@@ -51,6 +71,17 @@ FLOWS = {
     ("joor", "upload"): Flow(joor.upload, ("cin7", "joor")),
     ("joor", "update"): Flow(joor.update, ("cin7", "joor")),
     ("joor", "follow"): Flow(joor.follow, ("joor",)),
+    ("customers", "refresh"): copy_of(lambda ctx: customer_list.refresh(ctx.cin7, ctx.full),
+                                      "customers from Cin7"),
+    ("products", "refresh"): copy_of(lambda ctx: product_list.refresh(ctx.cin7, ctx.full),
+                                     "products from Cin7"),
+    ("sales", "refresh"): copy_of(lambda ctx: sale_list.refresh(ctx.cin7, ctx.full),
+                                  "sales from Cin7"),
+    ("joor", "refresh"): copy_of(_joor_customers, "customers from Cin7 for JOOR"),
+    ("references", "refresh"): copy_of(lambda ctx: sum(references.refresh(ctx.cin7).values()),
+                                       "reference names from Cin7"),
+    ("pipelines", "refresh"): copy_of(lambda ctx: len(stages.load(ctx.hubspot)),
+                                      "deal pipelines from HubSpot", "hubspot"),
 }
 CLIENTS = {"cin7": Cin7, "hubspot": HubSpot, "joor": Joor}
 
@@ -103,6 +134,8 @@ _PLANNED = {"create": "created", "update": "updated", "skip": "unchanged"}
 
 def check_allowed(entity, direction, dry_run=False):
     """Raise SyncOff when the master switch or the settings forbid this run."""
+    if direction == "refresh":  # reads into SyncDesk's own copies: always allowed
+        return None
     if entity == "joor":
         return joor_push.check_allowed(direction)
     if not dry_run:

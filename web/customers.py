@@ -4,17 +4,14 @@ Reads the local catalogue (core.catalog), a page at a time, so it stays fast wit
 customers; "Refresh from Cin7" copies what changed in Cin7 since the last refresh.
 """
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request
 
 from core import settings
-from core.connections import effective_config
-from core.connectors.cin7 import Cin7
 from core.customers import listing as customer_list
-from core.errors import SyncError
 from core.listing import PER_PAGE
 from web import listing
 from web.auth import safe_next
-from web.views import current_config, partial
+from web.views import partial
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 
@@ -32,15 +29,8 @@ def index():
 
 @bp.post("/refresh")
 def refresh():
-    """Copy Cin7's customers into the catalogue (only those changed since the last refresh)."""
-    full = bool(request.form.get("full"))
-    try:
-        count = customer_list.refresh(Cin7(effective_config(current_config())), full=full)
-    except SyncError as exc:
-        flash(f"Could not read customers from Cin7: {exc}", "error")
-    else:
-        flash(f"{count} customer(s) read from Cin7.", "success")
-    return redirect(url_for("customers.index"))
+    """Copy Cin7's customers into the list (those changed since the last refresh), as a run."""
+    return listing.refresh("customers")
 
 
 @bp.post("/sync")

@@ -42,14 +42,24 @@ def start(page):
     return max(0, request.args.get("start", 0, type=int)) if page.has_previous else 0
 
 
-def run_only(entity, ids):
-    """Queue a run of only `ids` and go to its page."""
-
-    run, _ = enqueue_run(entity, "export", "panel", current_admin(), only=ids)
+def start_run(entity, direction, **options):
+    """Queue a run and go to its page, which follows its progress."""
+    run, _ = enqueue_run(entity, direction, "panel", current_admin(), **options)
     target = url_for("runs.show", run_id=run.id)
     if request.headers.get("HX-Request") == "true":
         return HTMXResponseClientRedirect(target)
     return redirect(target)
+
+
+def run_only(entity, ids):
+    """Queue a run of only `ids` and go to its page."""
+    return start_run(entity, "export", only=ids)
+
+
+def refresh(entity):
+    """Read what `entity`'s list shows from its system again, as a run (never in the
+    request: a page must not wait on Cin7's rate limit)."""
+    return start_run(entity, "refresh", full=bool(request.form.get("full")))
 
 
 def run_ticked(entity):

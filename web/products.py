@@ -9,7 +9,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from core import links, settings
 from core.connections import effective_config
-from core.connectors.cin7 import Cin7
 from core.errors import SyncError
 from core.listing import PER_PAGE
 from core.products import listing as product_list
@@ -33,15 +32,8 @@ def index():
 
 @bp.post("/refresh")
 def refresh():
-    """Copy Cin7's products into the catalogue (only those changed since the last refresh)."""
-    full = bool(request.form.get("full"))
-    try:
-        count = product_list.refresh(Cin7(effective_config(current_config())), full=full)
-    except SyncError as exc:
-        flash(f"Could not read products from Cin7: {exc}", "error")
-    else:
-        flash(f"{count} product(s) read from Cin7.", "success")
-    return redirect(url_for("products.index"))
+    """Copy Cin7's products into the list (those changed since the last refresh), as a run."""
+    return listing.refresh("products")
 
 
 @bp.post("/sync")

@@ -10,11 +10,9 @@ import zoneinfo
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from core import references, settings
-from core.connections import effective_config
-from core.connectors.cin7 import Cin7
-from core.errors import SyncError
 from core.settings import SettingError
-from web.views import current_config, partial
+from web import listing
+from web.views import partial
 
 bp = Blueprint("settings_views", __name__, url_prefix="/settings")
 
@@ -144,15 +142,8 @@ def _parse(parse, value, expected):
 
 @bp.post("/lists")
 def refresh_lists():
-    """Read Cin7's reference books again (price tiers, locations, ...)."""
-    try:
-        counts = references.refresh(Cin7(effective_config(current_config())))
-    except SyncError as exc:
-        flash(f"Could not read the lists from Cin7: {exc}", "error")
-    else:
-        flash("Lists read from Cin7: " + ", ".join(f"{n} {k.replace('_', ' ')}"
-                                                   for k, n in counts.items()), "success")
-    return redirect(url_for("settings_views.index", _anchor="import"))
+    """Read Cin7's reference books again (price tiers, locations, ...), as a run."""
+    return listing.refresh("references")
 
 
 def _flash(errors, notices):

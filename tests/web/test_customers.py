@@ -6,6 +6,7 @@ import re
 
 import requests
 
+import tasks
 from core import links, runs
 from core.customers import listing as customer_list
 from core.records import Contact, Customer
@@ -14,9 +15,10 @@ from tests.web.conftest import text
 
 
 def _refresh(panel):
+    """Refresh from Cin7: a run, whose page says how many were read; then the list."""
     response = panel.post("/customers/refresh", follow_redirects=True)
-    assert "customer(s) read from Cin7" in text(response)
-    return response
+    assert "customers from Cin7 read" in text(response)
+    return panel.get("/customers/")
 
 
 def _export(panel):
@@ -148,7 +150,7 @@ def test_pages_keep_the_filters(panel):
 def test_refresh_without_working_keys_says_why(panel, sandbox):
     sandbox.reset(cin7_application_key="rotated")
     response = panel.post("/customers/refresh", follow_redirects=True)
-    assert "Could not read customers from Cin7" in text(response)
+    assert "failed" in text(response) and "application key was refused" in text(response)
 
 
 def test_the_page_warns_when_customers_do_not_export(panel):
@@ -156,3 +158,17 @@ def test_the_page_warns_when_customers_do_not_export(panel):
 
     settings.set("customers.direction", "import")
     assert "Customers are set to import" in text(panel.get("/customers/"))
+
+
+def test_refresh_from_cin7_is_queued_the_page_never_waits_for_cin7(panel, sandbox, config):
+    tasks.configure(config, immediate=False)  # a real queue: the worker is elsewhere
+    try:
+        requests.delete(f"{sandbox.url}/_sandbox/requests", timeout=10)
+        response = panel.post("/customers/refresh")
+        assert response.status_code == 302 and "/runs/" in response.headers["Location"]
+        [run] = runs.recent()
+        assert (run.entity, run.direction, run.status) == ("customers", "refresh", "queued")
+        assert sandbox.get("requests", system="cin7") == []  # not one call from the page
+    finally:
+        tasks.huey.flush()
+        tasks.configure(config, immediate=True)

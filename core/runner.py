@@ -147,6 +147,9 @@ def check_allowed(entity, direction, dry_run=False):
         raise SyncOff(f"{entity} are set to {chosen}, not {direction} (SET-1: one direction at a time)")
     if (entity, direction) not in FLOWS:
         raise SyncOff(f"{entity} {direction} is not available yet")
+    if entity == "sales" and not settings.get("sales.pipeline"):
+        raise SyncOff("sales need a HubSpot deal pipeline and its stage mapping first (SAL-1: "
+                      "the panel's Deal stages page, or `syncdesk pipelines --choose ID`)")
 
 
 def lease_name(entity, direction):

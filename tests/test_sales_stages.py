@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-from core import settings
+from core import runner, settings
 from core.connectors.hubspot import HubSpot
 from core.sales import stages
 
@@ -60,3 +60,9 @@ def test_a_stage_renamed_in_hubspot_shows_its_new_label_after_the_next_read(load
     stages.load(HubSpot(loaded))
     after = {s["id"]: s["label"] for s in stages.pipeline("default")["stages"]}
     assert before["closedwon"] == "Closed Won" and after["closedwon"] == "Invoice sent"
+
+
+def test_sales_without_a_pipeline_are_refused_with_the_way_out(config):
+    settings.set("sales.direction", "export")
+    run = runner.sync(config, "sales", "export")
+    assert run.status == "refused" and "syncdesk pipelines --choose" in run.message

@@ -19,10 +19,12 @@ from web import (
     connections,
     customers,
     dashboard,
+    deal_stages,
     joor,
     mappings,
     products,
     runs,
+    sales,
     settings_views,
     views,
     webhooks,
@@ -32,7 +34,8 @@ from web.views import csrf, htmx
 ROOT = Path(__file__).resolve().parent.parent
 
 # Blueprints of the panel, one per concern, signed in and CSRF-checked.
-PANEL = (auth, dashboard, connections, settings_views, mappings, runs, customers, products, joor)
+PANEL = (auth, dashboard, connections, settings_views, mappings, runs, customers, products,
+         sales, deal_stages, joor)
 # Public ones: Slack signs its requests and the webhooks carry their own secret.
 PUBLIC = (slack_events, webhooks)
 

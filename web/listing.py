@@ -1,4 +1,4 @@
-"""What the customers and products pages share: filters, keyset page position, runs of the
+"""What the customers, products and sales pages share: filters, keyset page position, runs of the
 ticked records, and the streamed CSV."""
 
 import csv
@@ -15,12 +15,15 @@ MAX_SELECTION = 500  # a run with chosen records reads each one from Cin7: keep 
 LISTED = {"yes": True, "no": False}
 
 
-def filters():
+STATUSES = ("Active", "Deprecated")  # a Cin7 customer's or product's
+
+
+def filters(statuses=STATUSES):
     """The search and filters asked for; only those set (they are carried in links)."""
     found = {"q": request.args.get("q", "").strip()[:200],
              "listed": request.args.get("listed") if request.args.get("listed") in LISTED else "",
              "status": request.args.get("status") if request.args.get("status") in
-             ("Active", "Deprecated") else ""}
+             statuses else ""}
     return {name: value for name, value in found.items() if value}
 
 

@@ -23,6 +23,7 @@ def current_admin():
 
 NAV = (("dashboard.index", "Dashboard"), ("runs.index", "Runs"),
        ("customers.index", "Customers"), ("products.index", "Products"),
+       ("sales.index", "Sales"), ("deal_stages.index", "Deal stages"),
        ("connections.index", "Connections"),
        ("settings_views.index", "Settings"), ("mappings.index", "Field mappings"))
 

@@ -74,3 +74,20 @@ def test_searching_a_customer_and_unlinking_it(signed_in, config, sandbox):
     assert not Link.select().where(Link.entity == "customer",
                                    Link.cin7_id == customer["ID"]).exists()
     assert sandbox.hubspot("companies") or sandbox.hubspot("contacts")  # HubSpot keeps them
+
+
+def test_mapping_deal_stages_after_loading_the_pipelines(signed_in):
+    page = signed_in
+    page.click("nav >> text=Deal stages")
+    page.click("#load-pipelines")  # a run: its page follows it until it ends
+    expect(page.locator("#run")).to_have_attribute("data-status", "finished", timeout=20_000)
+    page.click("nav >> text=Deal stages")
+    page.select_option("#pipeline", "default")
+    expect(page.locator("select[name='stage.contractsent']")).to_be_visible()  # htmx swap
+    page.select_option("select[name='stage.contractsent']", "ORDERED")
+    page.select_option("#trigger-stage", "contractsent")
+    page.click("#save-stages")
+    expect(page.locator(".flash.success")).to_have_text("Deal stages and sales options saved.")
+    page.reload()
+    expect(page.locator("select[name='stage.contractsent']")).to_have_value("ORDERED")
+    assert settings.get("sales.stage_map") == {"contractsent": "ORDERED"}

@@ -6,7 +6,6 @@ import io
 from core import runs, settings
 from core.records import Sale
 from core.sales import listing as sale_list
-from core.sales import stages
 from tests.web.conftest import text
 
 

@@ -10,7 +10,8 @@ As the real service is described in ../shared/notes/crms.md §B:
 - parties (sandbox/capsule_parties.py), opportunities and milestones
   (capsule_opportunities.py), custom fields (capsule_fields.py), REST hooks
   (capsule_hooks.py), GET /site and /users/current;
-- faults for system "capsule" (sandbox/faults.py), "slow" included.
+- faults for system "capsule" (sandbox/faults.py), "slow" included; a "throttle" fault
+  answers the 429 with X-RateLimit-Reset "retry_after" seconds ahead (default 5).
 
 Inspection for tests, no auth or limit: GET /capsule/_sandbox/parties,
 GET /capsule/_sandbox/opportunities, POST /capsule/_sandbox/advance {"seconds": n}.

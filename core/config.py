@@ -20,6 +20,7 @@ SECRET_FIELDS = {
     "hubspot_token",
     "hubspot_client_secret",
     "joor_token",
+    "capsule_token",
     "slack_bot_token",
     "slack_signing_secret",
     "slack_app_token",
@@ -61,6 +62,10 @@ class Config:
     joor_page_size: int = 100  # connections per GET page (JOOR does not state its size)
     joor_bulk_size: int = 200  # connections per bulk-connection job
 
+    capsule_base_url: str = "https://api.capsulecrm.com/api/v2/"
+    capsule_token: str = ""  # a personal access token, or an OAuth app's access token
+    capsule_calls_per_hour: int = 4000  # Capsule's budget per user (shared by their tokens)
+
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_app_token: str = ""
@@ -97,6 +102,7 @@ class Config:
 _INTS = {"cin7_calls_per_minute", "cin7_page_size", "hubspot_calls_per_10s", "hubspot_searches_per_second",
          "max_retries", "run_lease_seconds"}
 _INTS |= {"joor_credits_per_window", "joor_page_size", "joor_bulk_size"}
+_INTS |= {"capsule_calls_per_hour"}
 _FLOATS = {"http_timeout", "retry_initial", "retry_max", "webhook_debounce_seconds"}
 _LISTS = {"slack_allowed_users", "slack_allowed_channels", "slack_allowed_usergroups"}
 

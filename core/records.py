@@ -188,3 +188,83 @@ class Pipeline:
 
     def stage(self, stage_id):
         return next((s for s in self.stages if s.id == stage_id), None)
+
+
+@dataclass
+class Detail:
+    """A Capsule party's e-mail address or phone number: its id, type and the value."""
+
+    value: str
+    type: str | None = None  # e-mail Home/Work; phone Home/Work/Mobile/Fax/Direct
+    id: str = ""
+
+
+@dataclass
+class Party:
+    """A Capsule party: a person (first/last name, maybe of an organisation) or an
+    organisation (name), with its e-mail addresses, phones, addresses and custom fields."""
+
+    type: str  # person or organisation
+    id: str = ""
+    name: str = ""  # organisation only
+    first_name: str = ""
+    last_name: str = ""
+    title: str = ""
+    job_title: str = ""
+    organisation_id: str = ""  # a person's organisation; "" none
+    organisation_name: str = ""
+    about: str = ""
+    emails: list = field(default_factory=list)  # [Detail]
+    phones: list = field(default_factory=list)  # [Detail]
+    addresses: list = field(default_factory=list)  # [Address], type Home/Office/Postal
+    fields: dict = field(default_factory=dict)  # field definition id -> value (text)
+    updated_at: str = ""
+    raw: dict = field(default_factory=dict)
+
+    @property
+    def label(self):
+        """The party's name as a person reads it (for messages)."""
+        person = " ".join(filter(None, [self.first_name, self.last_name]))
+        return (self.name if self.type == "organisation" else person) or f"party {self.id}"
+
+
+@dataclass
+class Opportunity:
+    """A Capsule opportunity: a party's prospective sale at a milestone (no line items)."""
+
+    name: str
+    party_id: str
+    milestone_id: str
+    id: str = ""
+    milestone: str = ""  # the milestone's name
+    description: str = ""
+    amount: float | None = None
+    currency: str = ""
+    expected_close_on: str = ""  # YYYY-MM-DD
+    probability: int | None = None  # None: the milestone's
+    closed_on: str = ""
+    lost_reason: str = ""
+    fields: dict = field(default_factory=dict)  # field definition id -> value (text)
+    updated_at: str = ""
+
+
+@dataclass
+class Milestone:
+    """A stage of a Capsule pipeline; `outcome` is open, won or lost."""
+
+    id: str
+    name: str
+    probability: int = 0
+    outcome: str = "open"
+    pipeline_id: str = ""
+    pipeline: str = ""
+
+
+@dataclass
+class FieldDefinition:
+    """A Capsule custom field of parties or opportunities."""
+
+    id: str
+    name: str
+    type: str = "text"
+    entity: str = "parties"  # parties or opportunities

@@ -20,6 +20,8 @@ SECRET_FIELDS = {
     "hubspot_token",
     "hubspot_client_secret",
     "joor_token",
+    "salesforce_private_key",
+    "salesforce_client_secret",
     "slack_bot_token",
     "slack_signing_secret",
     "slack_app_token",
@@ -61,6 +63,20 @@ class Config:
     joor_page_size: int = 100  # connections per GET page (JOOR does not state its size)
     joor_bulk_size: int = 200  # connections per bulk-connection job
 
+    # Salesforce (crms.md §A). The login host: https://login.salesforce.com (production),
+    # https://test.salesforce.com (sandboxes) or the org's My Domain, which client
+    # credentials need. JWT bearer when a private key is set, else client credentials.
+    salesforce_login_url: str = "https://login.salesforce.com"
+    salesforce_audience: str = ""  # the JWT's aud; empty: the login URL
+    salesforce_api_version: str = "66.0"
+    salesforce_client_id: str = ""  # the connected app's consumer key
+    salesforce_username: str = ""  # the integration user (JWT bearer)
+    salesforce_private_key: str = ""  # PEM text of the key whose certificate the app holds
+    salesforce_private_key_path: str = ""  # or a file holding it
+    salesforce_client_secret: str = ""  # the consumer secret (client credentials)
+    salesforce_calls_per_second: int = 10  # SyncDesk's own cap: Salesforce counts per day
+    salesforce_daily_percent: int = 90  # stop at this share of the org's daily allocation
+
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_app_token: str = ""
@@ -97,6 +113,7 @@ class Config:
 _INTS = {"cin7_calls_per_minute", "cin7_page_size", "hubspot_calls_per_10s", "hubspot_searches_per_second",
          "max_retries", "run_lease_seconds"}
 _INTS |= {"joor_credits_per_window", "joor_page_size", "joor_bulk_size"}
+_INTS |= {"salesforce_calls_per_second", "salesforce_daily_percent"}
 _FLOATS = {"http_timeout", "retry_initial", "retry_max", "webhook_debounce_seconds"}
 _LISTS = {"slack_allowed_users", "slack_allowed_channels", "slack_allowed_usergroups"}
 

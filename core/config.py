@@ -21,6 +21,8 @@ SECRET_FIELDS = {
     "hubspot_client_secret",
     "joor_token",
     "capsule_token",
+    "salesforce_private_key",
+    "salesforce_client_secret",
     "slack_bot_token",
     "slack_signing_secret",
     "slack_app_token",
@@ -65,6 +67,19 @@ class Config:
     capsule_base_url: str = "https://api.capsulecrm.com/api/v2/"
     capsule_token: str = ""  # a personal access token, or an OAuth app's access token
     capsule_calls_per_hour: int = 4000  # Capsule's budget per user (shared by their tokens)
+    # Salesforce (crms.md §A). The login host: https://login.salesforce.com (production),
+    # https://test.salesforce.com (sandboxes) or the org's My Domain, which client
+    # credentials need. JWT bearer when a private key is set, else client credentials.
+    salesforce_login_url: str = "https://login.salesforce.com"
+    salesforce_audience: str = ""  # the JWT's aud; empty: the login URL
+    salesforce_api_version: str = "66.0"
+    salesforce_client_id: str = ""  # the connected app's consumer key
+    salesforce_username: str = ""  # the integration user (JWT bearer)
+    salesforce_private_key: str = ""  # PEM text of the key whose certificate the app holds
+    salesforce_private_key_path: str = ""  # or a file holding it
+    salesforce_client_secret: str = ""  # the consumer secret (client credentials)
+    salesforce_calls_per_second: int = 10  # SyncDesk's own cap: Salesforce counts per day
+    salesforce_daily_percent: int = 90  # stop at this share of the org's daily allocation
 
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
@@ -103,6 +118,7 @@ _INTS = {"cin7_calls_per_minute", "cin7_page_size", "hubspot_calls_per_10s", "hu
          "max_retries", "run_lease_seconds"}
 _INTS |= {"joor_credits_per_window", "joor_page_size", "joor_bulk_size"}
 _INTS |= {"capsule_calls_per_hour"}
+_INTS |= {"salesforce_calls_per_second", "salesforce_daily_percent"}
 _FLOATS = {"http_timeout", "retry_initial", "retry_max", "webhook_debounce_seconds"}
 _LISTS = {"slack_allowed_users", "slack_allowed_channels", "slack_allowed_usergroups"}
 

@@ -4,6 +4,7 @@
     base_url, shutdown = serve(app)      # CIN7_BASE_URL = base_url + "/cin7/ExternalApi/v2/"
                                          # HUBSPOT_BASE_URL = base_url + "/hubspot"
                                          # CAPSULE_BASE_URL = base_url + "/capsule/api/v2/"
+                                         # SALESFORCE_LOGIN_URL = base_url + "/salesforce/login"
 
 Each system is a blueprint plus a `fresh(options)` function that builds its data; control and
 inspection endpoints for tests live under /_sandbox/ (see sandbox/control.py).
@@ -14,7 +15,7 @@ import threading
 from flask import Flask
 from werkzeug.serving import make_server, run_simple
 
-from sandbox import capsule, cin7, control, hubspot, joor, slack, state
+from sandbox import capsule, cin7, control, hubspot, joor, salesforce, slack, state
 
 # name -> (blueprint, fresh(options) -> that system's data); the name is the URL prefix.
 SYSTEMS = {
@@ -23,6 +24,7 @@ SYSTEMS = {
     "slack": (slack.blueprint, slack.fresh),
     "joor": (joor.blueprint, joor.fresh),
     "capsule": (capsule.bp, capsule.fresh),
+    "salesforce": (salesforce.bp, salesforce.fresh),
 }
 
 
@@ -33,6 +35,7 @@ def create_app(options=None):
     for blueprint, _ in SYSTEMS.values():
         app.register_blueprint(blueprint)
     app.register_blueprint(control.bp)
+    app.register_blueprint(salesforce.control)
     app.extensions["sandbox"] = state.Sandbox(
         options, {name: fresh for name, (_, fresh) in SYSTEMS.items()})
     app.after_request(state.record)

@@ -27,6 +27,18 @@ DEFAULTS = {
     "cin7_application_key": "sandbox-key",
     "hubspot_token": "pat-na1-sandbox",
     "hubspot_search_lag_seconds": 0,
+    # Salesforce (sandbox/salesforce.py): an Enterprise org with 15 licences, JWT and client
+    # credentials apps for one integration user, Cin7's custom fields present.
+    "salesforce_daily_limit": 115_000,
+    "salesforce_client_id": "3MVG9SandboxSyncDeskConsumerKey",
+    "salesforce_client_secret": "sandbox-consumer-secret",
+    "salesforce_username": "integration@syncdesk.example",
+    "salesforce_jwt_public_key": None,
+    "salesforce_jwt_approved": True,
+    "salesforce_my_domain": True,
+    "salesforce_cin7_fields": True,
+    "salesforce_unique_external_ids": True,
+    "salesforce_currencies": ["USD", "EUR"],
 }
 LOG_SIZE = 20_000  # enough for a 10,000-customer benchmark run; older entries drop off
 READ_SUFFIXES = ("/search", "/batch/read")  # POSTs that only read

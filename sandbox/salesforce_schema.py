@@ -1,0 +1,161 @@
+"""The sandbox org's objects: their fields, which are required, read-only or create-only.
+
+A field is (type, flags): type "id", "string", "boolean", "double", "date", "datetime",
+"picklist" or "reference:<Type>"; flags among REQUIRED, READ_ONLY, CREATE_ONLY, EXTERNAL.
+The org's custom fields (`Cin7_*__c`) and its currencies depend on the sandbox options.
+"""
+
+import datetime
+
+from sandbox import clock
+
+REQUIRED, READ_ONLY, CREATE_ONLY, EXTERNAL = "required", "read_only", "create_only", "external"
+SYSTEM_FIELDS = {
+    "Id": ("id", {READ_ONLY}), "IsDeleted": ("boolean", {READ_ONLY}),
+    "CreatedDate": ("datetime", {READ_ONLY}), "LastModifiedDate": ("datetime", {READ_ONLY}),
+    "SystemModstamp": ("datetime", {READ_ONLY}),
+}
+_ADDRESS = ("Street", "City", "State", "PostalCode", "Country")
+
+
+def _strings(*names):
+    return {name: ("string", set()) for name in names}
+
+
+OBJECTS = {
+    "Account": ("001", {"Name": ("string", {REQUIRED})} | _strings(
+        "AccountNumber", "Phone", "Website", "Description", "Type", "Industry",
+        *(f"Billing{p}" for p in _ADDRESS), *(f"Shipping{p}" for p in _ADDRESS))),
+    "Contact": ("003", {"LastName": ("string", {REQUIRED}),
+                        "AccountId": ("reference:Account", set())} | _strings(
+        "FirstName", "Email", "Phone", "MobilePhone", "Title", "Description",
+        *(f"Mailing{p}" for p in _ADDRESS))),
+    "Product2": ("01t", {"Name": ("string", {REQUIRED}), "IsActive": ("boolean", set())}
+                 | _strings("ProductCode", "StockKeepingUnit", "Family", "Description",
+                            "QuantityUnitOfMeasure")),
+    "Pricebook2": ("01s", {"Name": ("string", {REQUIRED}), "IsActive": ("boolean", set()),
+                           "IsStandard": ("boolean", {READ_ONLY}),
+                           "Description": ("string", set())}),
+    "PricebookEntry": ("01u", {
+        "Pricebook2Id": ("reference:Pricebook2", {REQUIRED, CREATE_ONLY}),
+        "Product2Id": ("reference:Product2", {REQUIRED, CREATE_ONLY}),
+        "UnitPrice": ("double", {REQUIRED}), "IsActive": ("boolean", set()),
+        "UseStandardPrice": ("boolean", set()), "Name": ("string", {READ_ONLY}),
+        "ProductCode": ("string", {READ_ONLY})}),
+    "Opportunity": ("006", {
+        "Name": ("string", {REQUIRED}), "StageName": ("picklist", {REQUIRED}),
+        "CloseDate": ("date", {REQUIRED}), "AccountId": ("reference:Account", set()),
+        "Pricebook2Id": ("reference:Pricebook2", set()), "Amount": ("double", set()),
+        "Description": ("string", set()), "Probability": ("double", set()),
+        "IsWon": ("boolean", {READ_ONLY}), "IsClosed": ("boolean", {READ_ONLY}),
+        "SyncedQuoteId": ("reference:Quote", {READ_ONLY})}),
+    "OpportunityLineItem": ("00k", {
+        "OpportunityId": ("reference:Opportunity", {REQUIRED, CREATE_ONLY}),
+        "PricebookEntryId": ("reference:PricebookEntry", {CREATE_ONLY}),
+        "Product2Id": ("reference:Product2", {CREATE_ONLY}),
+        "Quantity": ("double", {REQUIRED}), "UnitPrice": ("double", set()),
+        "TotalPrice": ("double", set()), "Discount": ("double", set()),
+        "Description": ("string", set()), "ServiceDate": ("date", set())}),
+    "Quote": ("0Q0", {
+        "Name": ("string", {REQUIRED}),
+        "OpportunityId": ("reference:Opportunity", {REQUIRED, CREATE_ONLY}),
+        "AccountId": ("reference:Account", {READ_ONLY}), "Status": ("picklist", set()),
+        "Pricebook2Id": ("reference:Pricebook2", set()),
+        "ContactId": ("reference:Contact", set()), "ExpirationDate": ("date", set()),
+        "Subtotal": ("double", {READ_ONLY}), "TotalPrice": ("double", {READ_ONLY}),
+        "GrandTotal": ("double", {READ_ONLY})} | _strings("Email", "Phone", "Description")),
+    "QuoteLineItem": ("0QL", {
+        "QuoteId": ("reference:Quote", {REQUIRED, CREATE_ONLY}),
+        "PricebookEntryId": ("reference:PricebookEntry", {REQUIRED, CREATE_ONLY}),
+        "Product2Id": ("reference:Product2", {CREATE_ONLY}),
+        "Quantity": ("double", {REQUIRED}), "UnitPrice": ("double", {REQUIRED}),
+        "Discount": ("double", set()), "Description": ("string", set()),
+        "TotalPrice": ("double", {READ_ONLY})}),
+}
+CUSTOM_FIELDS = {"Account": "Cin7_Customer_ID__c", "Product2": "Cin7_Product_ID__c"}
+CHILDREN = {  # child relationship name -> (parent type, child type, child's reference field)
+    "OpportunityLineItems": ("Opportunity", "OpportunityLineItem", "OpportunityId"),
+    "QuoteLineItems": ("Quote", "QuoteLineItem", "QuoteId"),
+    "Contacts": ("Account", "Contact", "AccountId"),
+    "PricebookEntries": ("Product2", "PricebookEntry", "Product2Id"),
+}
+# The default org's opportunity stages: label -> (probability, closed, won).
+STAGES = {
+    "Prospecting": (10, False, False), "Qualification": (10, False, False),
+    "Needs Analysis": (20, False, False), "Value Proposition": (50, False, False),
+    "Id. Decision Makers": (60, False, False), "Perception Analysis": (70, False, False),
+    "Proposal/Price Quote": (75, False, False), "Negotiation/Review": (90, False, False),
+    "Closed Won": (100, True, True), "Closed Lost": (0, True, False),
+}
+QUOTE_STATUSES = ("Draft", "Needs Review", "In Review", "Approved", "Rejected", "Presented",
+                  "Accepted", "Denied")
+PICKLISTS = {("Opportunity", "StageName"): tuple(STAGES), ("Quote", "Status"): QUOTE_STATUSES}
+
+
+def fields(org, sobject):
+    """{name: (type, flags)} of `sobject` in this org (custom fields and currency included)."""
+    found = dict(SYSTEM_FIELDS) | OBJECTS[sobject][1]
+    custom = CUSTOM_FIELDS.get(sobject)
+    if custom and org["cin7_fields"]:
+        found[custom] = ("string", {EXTERNAL})
+    if org["currencies"]:
+        found["CurrencyIsoCode"] = ("picklist", {CREATE_ONLY} if sobject in (
+            "PricebookEntry", "OpportunityLineItem", "QuoteLineItem") else set())
+    return found
+
+
+def unique(org, sobject, field):
+    return CUSTOM_FIELDS.get(sobject) == field and org["unique_external_ids"]
+
+
+def relationship(org, sobject, name):
+    """The type a dotted parent name (`Account` of `Contact.Account.Name`) points to."""
+    kind = fields(org, sobject).get(name + "Id", ("", set()))[0]
+    return kind.split(":", 1)[1] if kind.startswith("reference:") else None
+
+
+# -- ids and times ------------------------------------------------------------------------
+
+_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def new_id(org, sobject):
+    """An 18-character id: key prefix, pod "Sb", a counter, and the case-safe suffix."""
+    org["next_id"] += 1
+    n, digits = org["next_id"], ""
+    while n:
+        n, rest = divmod(n, 62)
+        digits = _DIGITS[rest] + digits
+    short = OBJECTS[sobject][0] + "Sb" + digits.rjust(10, "0")
+    return short + suffix(short)
+
+
+def full_id(value):
+    """The 18-character form of an id given in either form (the 15-character one is case-
+    sensitive, so it is completed, not looked up case-insensitively)."""
+    value = str(value or "")
+    return value + suffix(value) if len(value) == 15 else value
+
+
+def suffix(short):
+    """Salesforce's 3-character checksum of the capitals in each 5-character chunk."""
+    out = ""
+    for start in range(0, 15, 5):
+        bits = sum(1 << i for i, c in enumerate(short[start:start + 5]) if c.isupper())
+        out += _SUFFIX[bits]
+    return out
+
+
+def stamp(moment=None):
+    """'2013-05-20T20:49:32.000+0000', the form Salesforce writes datetimes in."""
+    moment = (moment or clock.now()).astimezone(datetime.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+
+
+def parse_stamp(text):
+    """A datetime from Salesforce's form or SOQL's literal (`2026-01-01T00:00:00Z`)."""
+    text = str(text)
+    if len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit():
+        text = text[:-2] + ":" + text[-2:]
+    return clock.parse(text)

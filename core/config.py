@@ -77,6 +77,7 @@ class Config:
     max_retries: int = 6
     retry_initial: float = 1.0  # seconds; backoff doubles up to retry_max
     retry_max: float = 60.0
+    run_deadline_minutes: float = 30.0  # a run throttled (and nothing else) this long stops
 
     def require(self, *names):
         """Raise ConfigError naming the first of `names` that is empty."""
@@ -97,7 +98,8 @@ class Config:
 _INTS = {"cin7_calls_per_minute", "cin7_page_size", "hubspot_calls_per_10s", "hubspot_searches_per_second",
          "max_retries", "run_lease_seconds"}
 _INTS |= {"joor_credits_per_window", "joor_page_size", "joor_bulk_size"}
-_FLOATS = {"http_timeout", "retry_initial", "retry_max", "webhook_debounce_seconds"}
+_FLOATS = {"http_timeout", "retry_initial", "retry_max", "webhook_debounce_seconds",
+           "run_deadline_minutes"}
 _LISTS = {"slack_allowed_users", "slack_allowed_channels", "slack_allowed_usergroups"}
 
 

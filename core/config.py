@@ -28,6 +28,11 @@ SECRET_FIELDS = {
 }
 
 
+OPEN_SLACK_WARNING = ("SLACK_ALLOWED_USERS, SLACK_ALLOWED_USERGROUPS and SLACK_ALLOWED_CHANNELS "
+                      "are all empty: ANY member of the Slack workspace can start and retry "
+                      "runs and have plans posted in any channel. Set an allow-list.")
+
+
 def _list(value):
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
@@ -78,6 +83,12 @@ class Config:
     retry_initial: float = 1.0  # seconds; backoff doubles up to retry_max
     retry_max: float = 60.0
     run_deadline_minutes: float = 30.0  # a run throttled (and nothing else) this long stops
+
+    def slack_open_to_all(self):
+        """Slack is set up but no allow-list is: any workspace member can start runs."""
+        lists = (self.slack_allowed_users, self.slack_allowed_usergroups,
+                 self.slack_allowed_channels)
+        return bool(self.slack_signing_secret or self.slack_app_token) and not any(lists)
 
     def require(self, *names):
         """Raise ConfigError naming the first of `names` that is empty."""

@@ -14,6 +14,7 @@ from core.connections import effective_config
 from core.errors import SyncError
 from core.store import Link
 from web import current_admin, current_config
+from web.auth import safe_next
 from web.views import partial
 
 bp = Blueprint("joor", __name__, url_prefix="/joor")
@@ -128,7 +129,8 @@ def refresh():
         flash(f"Could not read customers from Cin7: {exc}", "error")
     else:
         flash(f"{count} customer(s) read from Cin7.", "success")
-    return redirect(request.form.get("back") or url_for("joor.index"))
+    back = request.form.get("back")
+    return redirect(safe_next(back) if back else url_for("joor.index"))  # never another site
 
 
 @bp.get("/match")

@@ -1,8 +1,12 @@
 """Buttons: "Retry failed" re-runs only the records that failed (OPS-3)."""
 
+import logging
+
 from bot import blocks, control
 from core import runner, runs
 from core.errors import SyncOff
+
+log = logging.getLogger("syncdesk.slack")
 
 
 def _tell(respond, text):
@@ -17,8 +21,10 @@ def retry_failed(ack, body, action, client, context, respond):
     user, channel = body.get("user", {}), (body.get("channel") or {}).get("id", "")
     if not control.may_start(config, client, user.get("id"), channel):
         return respond(response_type="ephemeral", replace_original=False, **blocks.refusal())
-    run = runs.get(int(action.get("value") or 0))
-    if run is None:
+    value = str(action.get("value") or "")
+    run = runs.get(int(value)) if value.isdigit() and len(value) <= 18 else None
+    if run is None:  # a button value we never wrote ("abc", 10**23) names no run either
+        log.warning("slack: retry button for unknown run %r", value[:40])
         return _tell(respond, "That run no longer exists.")
     only = runs.failed_records(run)
     if not only:

@@ -8,6 +8,9 @@ import logging
 from slack_bolt import App, BoltResponse
 
 from bot import actions, commands, match, notify
+from core.config import OPEN_SLACK_WARNING
+
+log = logging.getLogger("syncdesk.bot")
 
 # Bolt reads SLACK_BOT_TOKEN from the environment by itself and then warns that our client's
 # token (the same value, from core.config) wins; the warning only confuses.
@@ -24,6 +27,8 @@ def create_app(config, client=None, **bolt_kwargs):
     options = {"signing_secret": config.slack_signing_secret,
                "client": client or notify.web_client(config),
                "token_verification_enabled": False}
+    if config.slack_open_to_all():
+        log.warning("SECURITY: %s", OPEN_SLACK_WARNING)
     app = App(**{**options, **bolt_kwargs})
     app.use(ignore_retries)
     app.use(with_config(config))

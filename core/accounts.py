@@ -15,6 +15,7 @@ from core.store import BaseModel, atomic_write, utcnow
 WINDOW = datetime.timedelta(minutes=15)
 MAX_FAILURES = {"user": 5, "ip": 20}  # failed attempts allowed per WINDOW, per user and per IP
 MIN_PASSWORD = 10
+MAX_NAME = 64  # characters of a user name kept in a sign-in attempt
 # Checked when the user name is unknown, so an unknown name costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a password")
 
@@ -80,7 +81,8 @@ def get(admin_id):
 
 
 def _keys(username, ip):
-    return {"user": f"user:{_clean(username)}", "ip": f"ip:{ip or '?'}"}
+    # A name no admin can have is cut short: a megabyte-long name is one short row.
+    return {"user": f"user:{_clean(username)[:MAX_NAME]}", "ip": f"ip:{(ip or '?')[:64]}"}
 
 
 def blocked(username, ip, now=None):
@@ -118,6 +120,5 @@ def _fail(username, ip, now):
     with atomic_write():
         for key in _keys(username, ip).values():
             LoginAttempt.create(key=key, at=now)
-            # Old rows only ever matter for WINDOW; drop them as we go.
-            LoginAttempt.delete().where(LoginAttempt.key == key,
-                                        LoginAttempt.at < now - WINDOW).execute()
+        # Old rows only ever matter for WINDOW: drop them all, whichever name they tried.
+        LoginAttempt.delete().where(LoginAttempt.at < now - WINDOW).execute()

@@ -31,6 +31,11 @@ SECRET_FIELDS = {
 }
 
 
+OPEN_SLACK_WARNING = ("SLACK_ALLOWED_USERS, SLACK_ALLOWED_USERGROUPS and SLACK_ALLOWED_CHANNELS "
+                      "are all empty: ANY member of the Slack workspace can start and retry "
+                      "runs and have plans posted in any channel. Set an allow-list.")
+
+
 def _list(value):
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
@@ -97,6 +102,13 @@ class Config:
     max_retries: int = 6
     retry_initial: float = 1.0  # seconds; backoff doubles up to retry_max
     retry_max: float = 60.0
+    run_deadline_minutes: float = 30.0  # a run throttled (and nothing else) this long stops
+
+    def slack_open_to_all(self):
+        """Slack is set up but no allow-list is: any workspace member can start runs."""
+        lists = (self.slack_allowed_users, self.slack_allowed_usergroups,
+                 self.slack_allowed_channels)
+        return bool(self.slack_signing_secret or self.slack_app_token) and not any(lists)
 
     def require(self, *names):
         """Raise ConfigError naming the first of `names` that is empty."""
@@ -119,7 +131,8 @@ _INTS = {"cin7_calls_per_minute", "cin7_page_size", "hubspot_calls_per_10s", "hu
 _INTS |= {"joor_credits_per_window", "joor_page_size", "joor_bulk_size"}
 _INTS |= {"capsule_calls_per_hour"}
 _INTS |= {"salesforce_calls_per_second", "salesforce_daily_percent"}
-_FLOATS = {"http_timeout", "retry_initial", "retry_max", "webhook_debounce_seconds"}
+_FLOATS = {"http_timeout", "retry_initial", "retry_max", "webhook_debounce_seconds",
+           "run_deadline_minutes"}
 _LISTS = {"slack_allowed_users", "slack_allowed_channels", "slack_allowed_usergroups"}
 
 

@@ -36,3 +36,13 @@ class Throttled(ServiceError):
 
     def __init__(self, system, message, status=429, retry_after=None):
         super().__init__(system, message, status, retryable=True, retry_after=retry_after)
+
+
+class ThrottledTooLong(Throttled):
+    """A system kept throttling past the run's deadline (RUN_DEADLINE_MINUTES)."""
+
+    def __init__(self, throttled, seconds):
+        self.system, self.status = throttled.system, throttled.status
+        self.retryable, self.retry_after = False, None
+        span = f"{seconds / 60:.0f} minutes" if seconds >= 120 else f"{seconds:.0f} seconds"
+        SyncError.__init__(self, f"throttled for {span} by {throttled}")

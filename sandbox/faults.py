@@ -10,12 +10,15 @@ A fault is a dict {"system", "kind", "count", "status", "delay", "path", "method
 - timeout: wait "delay" seconds (default 30) and answer 504 without doing the work.
 - slow: wait "delay" seconds (default 2), then do the work and answer normally, so a
   client that gave up still changed the data (the case retries must be safe for).
-- storm: a share "rate" of requests (seeded random) is throttled until the faults are cleared.
+- landed: do the work, then answer "status" (default 502) as if it failed: the write landed
+  but the client cannot know (the case a retry must not duplicate).
+- storm: a share "rate" of requests (seeded random) is throttled until the faults are cleared;
+  "every": N throttles exactly every Nth request instead (2: every other call).
 """
 
-from flask import g, request
+from flask import after_this_request, g, make_response, request
 
-KINDS = ("throttle", "error", "timeout", "slow", "storm")
+KINDS = ("throttle", "error", "timeout", "slow", "storm", "landed")
 DEFAULT_DELAY = {"timeout": 30.0, "slow": 2.0}
 
 
@@ -36,6 +39,10 @@ def add(sandbox, spec):
         fault["rate"] = float(spec.get("rate", 0.5))
         if not 0 <= fault["rate"] <= 1:
             raise ValueError("rate must be between 0 and 1")
+        if "every" in spec:
+            fault["every"], fault["seen"] = int(spec["every"]), 0
+            if fault["every"] < 1:
+                raise ValueError("every must be at least 1")
     if kind in DEFAULT_DELAY:
         fault["delay"] = float(spec.get("delay", DEFAULT_DELAY[kind]))
     if "status" in spec:
@@ -69,7 +76,12 @@ def take(sandbox, system, path):
                     not fault.get("path") or fault["path"] in path):
                 if fault["count"] is not None and fault["count"] <= 0:
                     continue
-                if sandbox.rng.random() < fault["rate"]:
+                if "every" in fault:
+                    fault["seen"] += 1
+                    hit = fault["seen"] % fault["every"] == 0
+                else:
+                    hit = sandbox.rng.random() < fault["rate"]
+                if hit:
                     if fault["count"] is not None:
                         fault["count"] -= 1
                     return {**fault, "kind": "throttle"}
@@ -87,6 +99,9 @@ def apply(sandbox, fault, throttle, error):
         return throttle(fault)
     if kind == "error":
         return error(fault, fault.get("status", 500))
+    if kind == "landed":
+        after_this_request(lambda _done: make_response(error(fault, fault.get("status", 502))))
+        return None
     sandbox.sleep(fault["delay"])  # outside the state lock: other requests go on
     if kind == "timeout":
         return error(fault, fault.get("status", 504))

@@ -32,6 +32,7 @@ from web import (
 from web.views import csrf, htmx
 
 ROOT = Path(__file__).resolve().parent.parent
+MAX_BODY = 4 * 1024 * 1024  # the panel's largest form (ticked records) is far smaller
 
 # Blueprints of the panel, one per concern, signed in and CSRF-checked.
 PANEL = (auth, dashboard, connections, settings_views, mappings, runs, customers, products,
@@ -60,6 +61,7 @@ def create_app(config=None, test_config=None):
         SESSION_COOKIE_NAME="syncdesk_session",
         PERMANENT_SESSION_LIFETIME=datetime.timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        MAX_CONTENT_LENGTH=MAX_BODY,  # 413 before reading; Slack and webhooks allow less
         PUBLIC_BLUEPRINTS=set(),
     )
     if test_config:
@@ -73,7 +75,22 @@ def create_app(config=None, test_config=None):
         csrf.exempt(module.bp)
         app.config["PUBLIC_BLUEPRINTS"].add(module.bp.name)
     views.init_app(app)
+    _warn_open_slack(app, config)
     return app
+
+
+def _warn_open_slack(app, config):
+    """No Slack allow-list: say so loudly at start-up and on the dashboard."""
+    if not config.slack_open_to_all():
+        return
+    app.logger.warning("SECURITY: %s", configuration.OPEN_SLACK_WARNING)
+
+    @app.before_request
+    def banner():
+        from flask import flash, request
+
+        if request.endpoint == "dashboard.index" and not request.headers.get("HX-Request"):
+            flash(f"Security: {configuration.OPEN_SLACK_WARNING}", "error")
 
 
 def _database(app, config):

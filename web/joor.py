@@ -21,6 +21,7 @@ from core.joor import runs as joor_runs
 from core.store import Link
 from tasks import enqueue_run
 from web import listing
+from web.auth import safe_next
 from web.views import current_admin, current_config, partial
 
 bp = Blueprint("joor", __name__, url_prefix="/joor")
@@ -131,7 +132,8 @@ def refresh():
         flash(f"Could not read customers from Cin7: {exc}", "error")
     else:
         flash(f"{count} customer(s) read from Cin7.", "success")
-    return redirect(request.form.get("back") or url_for("joor.index"))
+    back = request.form.get("back")
+    return redirect(safe_next(back) if back else url_for("joor.index"))  # never another site
 
 
 @bp.get("/match")

@@ -16,6 +16,7 @@ from web.views import current_admin, partial
 bp = Blueprint("runs", __name__, url_prefix="/runs")
 
 PER_PAGE = 50
+MAX_ID = 2**63 - 1
 FILTERS = {"entity": runs.ENTITIES, "direction": ("export", "import"),
            "trigger": ("cli", "slack", "panel", "schedule", "webhook", "retry"),
            "outcome": ("queued", "running", "finished", "failed", "refused", "with failures")}
@@ -47,6 +48,8 @@ def index():
     runner.reap()
     filters = _filters()
     before = request.args.get("before", type=int)
+    if before is not None and not 0 < before <= MAX_ID:
+        abort(400)
     rows = list(_query(filters, before).limit(PER_PAGE + 1))
     older = rows[PER_PAGE - 1].id if len(rows) > PER_PAGE else None
     startable = [e for e in runs.ENTITIES if settings.direction(e) != "off"]
@@ -85,7 +88,7 @@ def start():
 
 
 def _run_or_404(run_id):
-    run = runs.get(run_id)
+    run = runs.get(run_id) if run_id <= MAX_ID else None  # SQLite's integers stop at 2**63
     if run is None:
         abort(404)
     return run

@@ -2,10 +2,12 @@
 
 Both answer 202 at once and only ask for a debounced incremental sync of what changed
 (tasks.sync_soon); the run itself reads the changes. Public: no sign-in, no CSRF token.
+A body over BODY_LIMIT gets 413 before it is read; a signature is checked before parsing.
 """
 
 import hmac
 import json
+import logging
 import time
 
 from flask import Blueprint, current_app, jsonify, request
@@ -17,6 +19,14 @@ from tasks import app as worker
 from tasks import sync_soon
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+# HubSpot batches at most 100 events (~400 bytes each); Cin7 sends one record's change.
+BODY_LIMIT = 256 * 1024
+log = logging.getLogger("syncdesk.webhooks")
+
+
+@bp.before_request
+def limit_body():
+    request.max_content_length = BODY_LIMIT  # werkzeug answers 413 before reading the body
 
 
 def _config():
@@ -52,10 +62,12 @@ def hubspot():
                                 request.headers.get("X-HubSpot-Request-Timestamp", ""),
                                 request.headers.get("X-HubSpot-Signature-v3", ""),
                                 time.time() * 1000):
+        log.warning("hubspot webhook: refused a request without a valid signature")
         return jsonify({"error": "invalid or expired signature"}), 401
     try:
         payload = json.loads(body or b"[]")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
+        log.warning("hubspot webhook: refused a signed body that is not JSON")
         return jsonify({"error": "the body is not JSON"}), 400
     return trigger(events.hubspot_entities(payload), "hubspot")
 

@@ -288,7 +288,8 @@ class Cin7:
                         "api-auth-applicationkey": config.cin7_application_key,
                         "Content-Type": "application/json", "Accept": "application/json"},
                        check, limiter, config.http_timeout, config.max_retries,
-                       (config.retry_initial, config.retry_max))
+                       (config.retry_initial, config.retry_max),
+                       deadline=config.run_deadline_minutes * 60)
 
     def me(self):
         """Company settings; the cheap call that proves the keys work (CON-1)."""

@@ -82,8 +82,11 @@ def check(response):
                            "when HubSpot resets it at midnight (portal time)", 429)
     if status == 429:
         after = response.headers.get("Retry-After")
-        # Without Retry-After, wait for the rolling window: 10 s, or 1 s for search's limit.
-        wait = float(after) if after else (1.0 if body.get("policyName") == "SECONDLY" else 10.0)
+        interval = response.headers.get("X-HubSpot-RateLimit-Interval-Milliseconds")
+        # Without Retry-After, wait for the rolling window the headers name: 10 s, or 1 s
+        # for search's limit (which sends no rate-limit headers).
+        wait = (float(after) if after else float(interval) / 1000 if interval
+                else 1.0 if body.get("policyName") == "SECONDLY" else 10.0)
         raise Throttled(SYSTEM, body.get("message", "rate limit reached"), 429, wait)
     if status in (423, 477):
         after = float(response.headers.get("Retry-After") or 2)
@@ -151,7 +154,8 @@ class HubSpot:
                        {"Authorization": f"Bearer {config.hubspot_token}",
                         "Content-Type": "application/json"},
                        check, self.limiter, config.http_timeout, config.max_retries,
-                       (config.retry_initial, config.retry_max))
+                       (config.retry_initial, config.retry_max),
+                       deadline=config.run_deadline_minutes * 60)
 
     def account(self):
         """Portal details; the cheap call that proves the token works (CON-1)."""

@@ -193,7 +193,8 @@ class Joor:
                        {"Authorization": f"{config.joor_auth_scheme} {token}",
                         "Accept": "application/json", "Content-Type": "application/json"},
                        check, _Cost(shared, READ_COST), config.http_timeout, config.max_retries,
-                       (config.retry_initial, config.retry_max))
+                       (config.retry_initial, config.retry_max),
+                       deadline=0)  # credits refill over 5 minutes: core/joor.py sends the rest later
 
     def connection_pages(self):
         """Yield lists of Connections, page by page (start_from / next_start / count)."""

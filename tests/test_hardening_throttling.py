@@ -13,7 +13,7 @@ from core import runner
 from core.connectors.cin7 import Cin7
 from core.connectors.hubspot import HubSpot
 from core.errors import ServiceError
-from tests.test_customers_import import hubspot_create, importing  # noqa: F401 (a fixture)
+from tests.test_customers_import import hubspot_create
 
 MANY = 20  # consecutive throttles: far more than MAX_RETRIES (6)
 

@@ -19,6 +19,7 @@ from web import (
     connections,
     customers,
     dashboard,
+    events,
     joor,
     mappings,
     products,
@@ -32,7 +33,8 @@ from web.views import csrf, htmx
 ROOT = Path(__file__).resolve().parent.parent
 
 # Blueprints of the panel, one per concern, signed in and CSRF-checked.
-PANEL = (auth, dashboard, connections, settings_views, mappings, runs, customers, products, joor)
+PANEL = (auth, dashboard, connections, settings_views, mappings, runs, customers, products, joor,
+         events)
 # Public ones: Slack signs its requests and the webhooks carry their own secret.
 PUBLIC = (slack_events, webhooks)
 

@@ -11,9 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
+from click.testing import CliRunner
 from standardwebhooks import Webhook
 
 import tasks
+from core import runs, settings
 from core.events import delivery, endpoints
 from core.events.models import Delivery, Endpoint
 from core.store import utcnow
@@ -21,6 +23,7 @@ from tasks import enqueue_run, huey
 from tasks import events as event_tasks
 from tests.conftest import make_config
 from tests.tasks.conftest import TEST_SETTINGS, use
+from web.cli import cli
 
 LOOPBACK = {"events_allow_http": "1", "events_allow_private": "1"}
 
@@ -76,8 +79,6 @@ def events_config(tmp_path, sandbox):
     """The worker's config with loopback endpoints allowed; jobs inline, sync on."""
     cfg = make_config(tmp_path, sandbox.url, **TEST_SETTINGS, **LOOPBACK)
     undo = use(cfg, immediate=True)
-    from core import settings
-
     settings.set("sync.enabled", "on")
     event_tasks.wire()
     yield cfg
@@ -225,8 +226,6 @@ def test_a_run_ending_only_enqueues(tmp_path, sandbox, receiver):
     undo = use(cfg, immediate=False)
     try:
         endpoints.create(cfg, receiver.url, ["run.finished"])
-        from core import runs
-
         run = runs.new_run("customers", "export", "schedule")
         runs.Progress(run).finish("finished")
         event_tasks.run_ended(runs.get(run.id))
@@ -235,3 +234,24 @@ def test_a_run_ending_only_enqueues(tmp_path, sandbox, receiver):
         huey.flush()
     finally:
         undo()
+
+
+def test_the_command_line_adds_lists_tests_and_resends(events_config, receiver):
+    env = {"DATABASE_URL": events_config.database_url, "SECRET_KEY": events_config.secret_key,
+           "EVENTS_ALLOW_HTTP": "1", "EVENTS_ALLOW_PRIVATE": "1"}
+    runner = CliRunner()
+    added = runner.invoke(cli, ["events", "add", receiver.url, "--event", "run.failed"], env=env)
+    assert added.exit_code == 0, added.output
+    secret = added.output.split("receiver): ")[1].strip()
+    tested = runner.invoke(cli, ["events", "test", "1"], env=env)
+    assert tested.exit_code == 0 and "delivered, HTTP 200" in tested.output, tested.output
+    receiver.answers = [500]
+    again = runner.invoke(cli, ["events", "resend", "1"], env=env)
+    assert "retrying, HTTP 500" in again.output and "by the worker" in again.output
+    listed = runner.invoke(cli, ["events", "list"], env=env)
+    assert receiver.url in listed.output and "endpoint.test" in listed.output
+    assert [e["type"] for e in receiver.verified(secret)] == ["endpoint.test"] * 2
+    assert len(set(receiver.ids())) == 1
+    refused = runner.invoke(cli, ["events", "add", "https://127.0.0.1/x"],
+                            env={**env, "EVENTS_ALLOW_PRIVATE": "0"})
+    assert refused.exit_code != 0 and "loopback" in refused.output

@@ -13,7 +13,7 @@ import threading
 from flask import Flask
 from werkzeug.serving import make_server, run_simple
 
-from sandbox import cin7, control, hubspot, joor, slack, state
+from sandbox import cin7, control, events, hubspot, joor, slack, state
 
 # name -> (blueprint, fresh(options) -> that system's data); the name is the URL prefix.
 SYSTEMS = {
@@ -21,6 +21,7 @@ SYSTEMS = {
     "hubspot": (hubspot.bp, hubspot.fresh),
     "slack": (slack.blueprint, slack.fresh),
     "joor": (joor.blueprint, joor.fresh),
+    "events": (events.bp, events.fresh),  # a receiver of SyncDesk's own event webhooks
 }
 
 

@@ -255,3 +255,19 @@ def test_the_command_line_adds_lists_tests_and_resends(events_config, receiver):
     refused = runner.invoke(cli, ["events", "add", "https://127.0.0.1/x"],
                             env={**env, "EVENTS_ALLOW_PRIVATE": "0"})
     assert refused.exit_code != 0 and "loopback" in refused.output
+
+
+def test_the_demo_sends_events_to_the_sandbox_receiver(events_config, sandbox, tmp_path):
+    demo_env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}", "SECRET_KEY": "s",
+                "EVENTS_ALLOW_HTTP": "1", "EVENTS_ALLOW_PRIVATE": "1"}
+    result = CliRunner().invoke(cli, ["init", "--demo"], env=demo_env)
+    assert "event webhooks go to http://127.0.0.1:8100/_sandbox/events" in result.output
+    # the same endpoint, pointed at this test's sandbox, receives and shows what is sent
+    use(events_config, immediate=True)
+    endpoint, _ = endpoints.create(events_config, f"{sandbox.url}/_sandbox/events",
+                                   ["run.finished"])
+    enqueue_run("customers", "export", "panel")
+    [entry] = sandbox.get("events")["received"]
+    assert entry["body"]["type"] == "run.finished" and entry["headers"]["webhook-id"]
+    page = requests.get(f"{sandbox.url}/_sandbox/events/view", timeout=10).text
+    assert "run.finished" in page and entry["headers"]["webhook-id"] in page

@@ -8,7 +8,7 @@ import pytest
 import tasks
 from core.events import endpoints
 from core.events.models import Delivery, Endpoint
-from tests.tasks.test_events import Receiver
+from tests.tasks.test_event_deliveries import Receiver
 from tests.web.conftest import Panel, text
 from web import create_app
 

@@ -11,7 +11,9 @@ import click
 from core import accounts, connections, links, runs, schema, settings, status, store
 from core import config as configuration
 from core.connectors.hubspot import HubSpot
-from core.errors import SyncError
+from core.errors import EndpointRefused, SyncError
+from core.events import endpoints as event_endpoints
+from core.events import shapes as event_shapes
 from core.products import listing as product_list
 from core.sales import stages
 
@@ -42,6 +44,7 @@ DEMO_PASSWORD = "syncdesk-demo"  # the demo only ever talks to the sandbox
 DEMO_SETTINGS = {"sync.enabled": "on", "customers.direction": "export",
                  "schedule.enabled": "on", "schedule.frequency": "minutes",
                  "schedule.every_minutes": "1", "joor.upload": "on", "joor.update": "on"}
+DEMO_EVENTS_URL = "http://127.0.0.1:8100/_sandbox/events"  # the sandbox's receiver (Procfile)
 
 
 @cli.command()
@@ -60,7 +63,22 @@ def init(env, demo):
         settings.set("slack.alerts_channel", config.slack_alerts_channel)
     if accounts.Admin.get_or_none(accounts.Admin.username == "demo") is None:
         accounts.create_admin("demo", DEMO_PASSWORD)
+    _demo_endpoint(config)
     click.echo(f"demo settings applied; panel sign-in: demo / {DEMO_PASSWORD}")
+
+
+def _demo_endpoint(config):
+    """One event webhook endpoint: the sandbox's receiver (needs EVENTS_ALLOW_HTTP and
+    EVENTS_ALLOW_PRIVATE, which .env.demo sets)."""
+    if any(e.url == DEMO_EVENTS_URL for e in event_endpoints.listed()):
+        return
+    try:
+        event_endpoints.create(config, DEMO_EVENTS_URL, list(event_shapes.TYPES),
+                               description="the sandbox's receiver (demo)")
+    except EndpointRefused as exc:
+        click.echo(f"no demo event endpoint: {exc}")
+        return
+    click.echo(f"event webhooks go to {DEMO_EVENTS_URL} (see {DEMO_EVENTS_URL}/view)")
 
 
 @cli.command("status")

@@ -98,6 +98,10 @@ class Config:
     webhook_secret: str = ""
     webhook_debounce_seconds: float = 10.0  # a burst of webhooks within this makes one run
     run_lease_seconds: int = 60  # a killed worker's run lock expires after this
+    # Outgoing event webhooks (EXT-4): endpoints must be public https addresses unless these
+    # allow plain http or loopback/private addresses (the demo and tests; never in production).
+    events_allow_http: bool = False
+    events_allow_private: bool = False
     http_timeout: float = 30.0
     max_retries: int = 6
     retry_initial: float = 1.0  # seconds; backoff doubles up to retry_max
@@ -133,7 +137,15 @@ _INTS |= {"capsule_calls_per_hour"}
 _INTS |= {"salesforce_calls_per_second", "salesforce_daily_percent"}
 _FLOATS = {"http_timeout", "retry_initial", "retry_max", "webhook_debounce_seconds",
            "run_deadline_minutes"}
+_BOOLS = {"events_allow_http", "events_allow_private"}
 _LISTS = {"slack_allowed_users", "slack_allowed_channels", "slack_allowed_usergroups"}
+
+
+def _flag(name, raw):
+    value = raw.strip().lower()
+    if value not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise ConfigError(f"{name.upper()} must be on or off, got {raw!r}.")
+    return value in ("1", "true", "yes", "on")
 
 
 def load(env=None, dotenv_path=None):
@@ -154,6 +166,8 @@ def load(env=None, dotenv_path=None):
                 values[f.name] = int(raw)
             elif f.name in _FLOATS:
                 values[f.name] = float(raw)
+            elif f.name in _BOOLS:
+                values[f.name] = _flag(f.name, raw)
             elif f.name in _LISTS:
                 values[f.name] = _list(raw)
             else:

@@ -52,6 +52,19 @@ def _fernet(secret_key):
     return Fernet(base64.urlsafe_b64encode(raw))
 
 
+def encrypt(text, secret_key):
+    """`text` encrypted under SECRET_KEY, as stored for panel keys (event endpoint secrets too)."""
+    return _fernet(secret_key).encrypt(text.encode()).decode()
+
+
+def decrypt(token, secret_key):
+    """The text `encrypt` sealed; ConfigError when SECRET_KEY no longer opens it."""
+    try:
+        return _fernet(secret_key).decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise ConfigError("a stored secret cannot be read: SECRET_KEY changed") from None
+
+
 def _fields(system):
     if system not in SYSTEMS:
         raise ConfigError(f"unknown system {system!r}")

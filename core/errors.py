@@ -9,6 +9,10 @@ class ConfigError(SyncError):
     """The configuration is wrong or incomplete: refuse to start, say which key."""
 
 
+class EndpointRefused(SyncError):
+    """An event endpoint's URL SyncDesk will not call (not https, a private address, …)."""
+
+
 class SyncOff(SyncError):
     """The master switch is off (CON-2) or the entity's direction is Off."""
 

@@ -5,6 +5,7 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from core import accounts, leases, references, store
 from core.customers.listing import CustomerRecord
+from core.events import models as event_models
 from core.joor import models as joor_models
 from core.products.listing import ProductRecord
 from core.sales.listing import SaleRecord
@@ -23,6 +24,7 @@ STEPS = [
         database.create_tables([store.Pending], safe=True)),
     lambda database, migrator: database.create_tables([ProductRecord], safe=True),
     lambda database, migrator: database.create_tables([SaleRecord], safe=True),  # sales
+    lambda database, migrator: event_models.create_tables(database),  # EXT-4 event webhooks
 ]
 
 

@@ -15,7 +15,7 @@ import threading
 from flask import Flask
 from werkzeug.serving import make_server, run_simple
 
-from sandbox import capsule, cin7, control, hubspot, joor, salesforce, slack, state
+from sandbox import capsule, cin7, control, events, hubspot, joor, salesforce, slack, state
 
 # name -> (blueprint, fresh(options) -> that system's data); the name is the URL prefix.
 SYSTEMS = {
@@ -25,6 +25,7 @@ SYSTEMS = {
     "joor": (joor.blueprint, joor.fresh),
     "capsule": (capsule.bp, capsule.fresh),
     "salesforce": (salesforce.bp, salesforce.fresh),
+    "events": (events.bp, events.fresh),  # a receiver of SyncDesk's own event webhooks
 }
 
 

@@ -5,7 +5,7 @@ under the same names (tasks.jobs.run_sync …).
 """
 
 # imported for what it registers: the start-up hook and the tick
-from tasks import periodic  # noqa: F401
+from tasks import events, periodic  # noqa: F401
 from tasks.app import configure, huey
 from tasks.jobs import enqueue_run, retry_failed, run_sync, start_soon, sync_soon
 

@@ -7,7 +7,7 @@ import click
 
 from core import runner, runs, settings, status, webhooks
 from core.connectors.cin7 import Cin7
-from tasks import notify
+from tasks import events, notify
 from tasks.jobs import run_sync
 
 HUBSPOT_STEPS = """\
@@ -84,6 +84,7 @@ def run_now(config, run):
     a run of the same kind going elsewhere is waited for (10 minutes), then this one is
     left queued for the worker. Slack hears about it as it would from the worker."""
     notify.wire(config)
+    events.wire()
     with _bar(run) as bar, runs.reported.connected_to(bar):
         run = runner.execute(config, run.id, wait=600)
     if run.status == "queued":

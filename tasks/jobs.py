@@ -16,7 +16,7 @@ from core.errors import SyncOff
 from core.joor import follow as joor_follow
 from core.joor import push as joor_push
 from core.store import Run, utcnow
-from tasks import app, notify
+from tasks import app, events, notify
 from tasks.app import huey
 
 log = logging.getLogger("syncdesk.tasks")
@@ -32,6 +32,7 @@ def run_sync(run_id, waited=0):
     if run is None or run.status != "queued":
         return run.status if run else None
     notify.wire(app.config)  # Slack hears about the run (once per process and config)
+    events.wire()  # so do the event webhooks' endpoints
     run = runner.execute(app.config, run_id)
     if run.status == "queued":
         return _wait(run_id, waited)

@@ -13,7 +13,7 @@ from huey import crontab
 from core import leases, runner, runs, schedule, settings
 from core.errors import SyncOff
 from core.store import Run, utcnow
-from tasks import app, notify
+from tasks import app, events, notify
 from tasks.app import huey
 from tasks.jobs import enqueue_run, run_sync
 
@@ -28,6 +28,7 @@ def worker_started():
     """Each worker thread: bind the store, fail the runs a killed worker left "running"."""
     app.open_store()
     notify.wire(app.config)
+    events.wire()
     runner.reap()  # runs a stopped worker left "running" are marked failed
 
 

@@ -8,7 +8,7 @@ from core import accounts
 from core import cli as core_cli
 from sandbox import cli as sandbox_cli
 from tasks import cli as tasks_cli
-from tasks import joor_cli
+from tasks import events_cli, joor_cli
 from web import create_app
 
 cli = core_cli.cli
@@ -60,7 +60,7 @@ def panel(env, host, port):
 
 cli.add_command(admin)
 cli.add_command(panel)
-for part in (sandbox_cli, bot_cli, tasks_cli, joor_cli):
+for part in (sandbox_cli, bot_cli, tasks_cli, joor_cli, events_cli):
     part.register(cli)
 
 

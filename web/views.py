@@ -25,7 +25,8 @@ NAV = (("dashboard.index", "Dashboard"), ("runs.index", "Runs"),
        ("customers.index", "Customers"), ("products.index", "Products"),
        ("sales.index", "Sales"), ("deal_stages.index", "Deal stages"),
        ("connections.index", "Connections"),
-       ("settings_views.index", "Settings"), ("mappings.index", "Field mappings"))
+       ("settings_views.index", "Settings"), ("mappings.index", "Field mappings"),
+       ("events.index", "Events"))
 
 # htmx is served from our own origin and needs no eval (no hx-on, no trigger filters).
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

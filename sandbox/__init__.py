@@ -3,6 +3,7 @@
     app = create_app({"customers": 200})
     base_url, shutdown = serve(app)      # CIN7_BASE_URL = base_url + "/cin7/ExternalApi/v2/"
                                          # HUBSPOT_BASE_URL = base_url + "/hubspot"
+                                         # OMNI_BASE_URL = base_url + "/omni/api/"
 
 Each system is a blueprint plus a `fresh(options)` function that builds its data; control and
 inspection endpoints for tests live under /_sandbox/ (see sandbox/control.py).
@@ -13,7 +14,7 @@ import threading
 from flask import Flask
 from werkzeug.serving import make_server, run_simple
 
-from sandbox import cin7, control, hubspot, joor, slack, state
+from sandbox import cin7, control, hubspot, joor, omni, slack, state
 
 # name -> (blueprint, fresh(options) -> that system's data); the name is the URL prefix.
 SYSTEMS = {
@@ -21,6 +22,7 @@ SYSTEMS = {
     "hubspot": (hubspot.bp, hubspot.fresh),
     "slack": (slack.blueprint, slack.fresh),
     "joor": (joor.blueprint, joor.fresh),
+    "omni": (omni.blueprint, omni.fresh),
 }
 
 

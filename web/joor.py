@@ -11,7 +11,6 @@ from jinja2_fragments.flask import render_block
 
 from core import settings
 from core.connections import effective_config
-from core.connectors.cin7 import Cin7
 from core.errors import SyncError
 from core.joor import customers as joor_customers
 from core.joor import follow as joor_follow
@@ -123,15 +122,9 @@ def download(kind):
 
 @bp.post("/refresh")
 def refresh():
-    """Read the Cin7 customers again, for the lists."""
-    try:
-        count = joor_customers.refresh(Cin7(effective_config(current_config())),
-                                       settings.get("joor.customer_code_field"))
-    except SyncError as exc:
-        flash(f"Could not read customers from Cin7: {exc}", "error")
-    else:
-        flash(f"{count} customer(s) read from Cin7.", "success")
-    return redirect(request.form.get("back") or url_for("joor.index"))
+    """Read the inventory system's customers again, for the lists: a run, so the page never
+    waits on Cin7 Core's or Omni's rate limit."""
+    return listing.start_run(joor_runs.ENTITY, "refresh")
 
 
 @bp.get("/match")

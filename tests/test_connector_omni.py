@@ -7,8 +7,10 @@ from dataclasses import replace
 import pytest
 import requests
 
+from core import connections, settings
 from core.connectors.omni import Omni
 from core.errors import ServiceError
+from core.store import Link
 
 
 def contacts(sandbox):
@@ -93,3 +95,27 @@ def test_the_client_keeps_to_three_calls_a_second_so_omni_never_refuses(config, 
     assert len(pages) == 6 and time.monotonic() - started >= 1.0
     assert {e["status"] for e in calls(sandbox)} == {200}
     assert sandbox.get("stats")["omni"]["throttled"] == 0
+
+
+def test_syncdesk_check_has_an_omni_line_that_proves_the_keys(config, sandbox):
+    found = {label: (ok, message) for label, ok, message in connections.check_all(config)}
+    assert found["Cin7 Omni"] == (True, "contacts can be read (some)")
+    ok, message = connections.check("omni", replace(config, omni_api_key="wrong-key-0042"))
+    assert ok is False and "refused" in message and "wrong-key-0042" not in message
+    ok, message = connections.check("omni", replace(config, omni_username="", omni_api_key=""))
+    assert ok is None and message == "keys not set: OMNI_USERNAME, OMNI_API_KEY"
+
+
+def _link(system, cin7_id):
+    Link.create(entity="customer", cin7_id=cin7_id, system=system, remote_type="connection")
+
+
+def test_disconnecting_a_cin7_forgets_only_the_links_that_name_its_records(config):
+    settings.set("joor.source", "omni")
+    _link("hubspot", "core-guid-1")
+    _link("joor", "1001")
+    assert connections.disconnect_preview("cin7")["links"] == 1
+    assert connections.disconnect("cin7")["links"] == 1  # Core's HubSpot link only
+    assert [link.system for link in Link.select()] == ["joor"]
+    assert connections.disconnect("omni")["links"] == 1  # JOOR's links name Omni ids
+    assert Link.select().count() == 0

@@ -28,6 +28,13 @@ LISTS = {"upload": ("Upload customers to JOOR", joor_customers.to_upload),
          "update": ("Update customers in JOOR", joor_customers.to_update),
          "customers": ("Customers in JOOR", None)}
 CODE_FIELDS = ("ID", "Name", "TaxNumber") + tuple(f"AdditionalAttribute{i}" for i in range(1, 11))
+SOURCES = {"core": "Cin7 Core", "omni": "Cin7 Omni"}  # settings "joor.source" (EXT-1)
+OMNI_CODE_FIELDS = ("ID", "Name", "TaxNumber")  # Omni contacts have no additional attributes
+
+
+def code_fields(source):
+    """The fields of the chosen inventory system that can be the JOOR customer code."""
+    return OMNI_CODE_FIELDS if source == "omni" else CODE_FIELDS
 DECISIONS = {"confirm": joor_review.confirm, "reject": joor_review.reject,
              "skip": lambda pair_id, who: joor_review.skip(pair_id)}
 
@@ -41,8 +48,10 @@ def index():
     return render_template(
         "joor/index.html", states=states, words=joor_customers.STATE_WORDS, jobs=jobs,
         waiting=joor.waiting(), counts=joor_review.counts(), read_at=joor_customers.read_at(),
-        latest={d: joor_runs.latest(d) for d in joor_runs.DIRECTIONS}, code_fields=CODE_FIELDS,
-        settings={k: settings.get(f"joor.{k}") for k in ("upload", "update", "customer_code_field")},
+        latest={d: joor_runs.latest(d) for d in joor_runs.DIRECTIONS},
+        code_fields=code_fields(settings.get("joor.source")), sources=SOURCES,
+        settings={k: settings.get(f"joor.{k}")
+                  for k in ("upload", "update", "customer_code_field", "source")},
         connected=bool(effective_config(current_config()).joor_token),
         upload_count=joor_customers.to_upload().count(),
         update_count=joor_customers.to_update().count())
@@ -50,13 +59,17 @@ def index():
 
 @bp.post("/settings")
 def save_settings():
-    """JOOR-1: upload on/off, update on/off, the Cin7 field that is the customer code."""
+    """JOOR-1: upload on/off, update on/off, the Cin7 field that is the customer code, and
+    the inventory system the customers come from (Cin7 Core or Cin7 Omni, EXT-1)."""
     try:
         for key in ("upload", "update"):
             settings.set(f"joor.{key}", "on" if request.form.get(key) else "off")
+        source = request.form.get("source") or settings.get("joor.source")
+        settings.set("joor.source", source)
         field = request.form.get("customer_code_field") or "ID"
-        if field not in CODE_FIELDS:
-            raise SyncError(f"{field!r} is not a Cin7 field that can be the customer code")
+        if field not in code_fields(source):
+            raise SyncError(f"{field!r} is not a {SOURCES[source]} field that can be the "
+                            "customer code")
         settings.set("joor.customer_code_field", field)
     except SyncError as exc:
         flash(str(exc), "error")

@@ -17,6 +17,7 @@ INSTANCE = ROOT / "instance"
 # Values that must never be printed, logged or rendered.
 SECRET_FIELDS = {
     "cin7_application_key",
+    "omni_api_key",
     "hubspot_token",
     "hubspot_client_secret",
     "joor_token",
@@ -54,6 +55,12 @@ class Config:
     cin7_application_key: str = ""
     cin7_calls_per_minute: int = 60
     cin7_page_size: int = 1000  # the API's maximum; smaller pages checkpoint more often
+
+    omni_base_url: str = "https://api.cin7.com/api/"  # Cin7 Omni API v1 (JOOR flows only)
+    omni_username: str = ""  # the account's API username
+    omni_api_key: str = ""  # the key of one API v1 connection
+    omni_calls_per_second: int = 3  # Omni's limits per API connection: 3 a second,
+    omni_calls_per_minute: int = 60  # 60 a minute (and 5,000 a day, not limited here)
 
     hubspot_base_url: str = "https://api.hubapi.com"
     hubspot_token: str = ""
@@ -132,6 +139,7 @@ class Config:
 
 _INTS = {"cin7_calls_per_minute", "cin7_page_size", "hubspot_calls_per_10s", "hubspot_searches_per_second",
          "max_retries", "run_lease_seconds"}
+_INTS |= {"omni_calls_per_second", "omni_calls_per_minute"}
 _INTS |= {"joor_credits_per_window", "joor_page_size", "joor_bulk_size"}
 _INTS |= {"capsule_calls_per_hour"}
 _INTS |= {"salesforce_calls_per_second", "salesforce_daily_percent"}

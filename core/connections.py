@@ -15,10 +15,11 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from core import links, references
+from core import links, references, settings
 from core.connectors.cin7 import Cin7
 from core.connectors.hubspot import HubSpot
 from core.connectors.joor import Joor
+from core.connectors.omni import Omni
 from core.customers import listing as customer_list
 from core.errors import ConfigError
 from core.products import listing as product_list
@@ -36,6 +37,9 @@ class Key:
 SYSTEMS = {
     "cin7": ("Cin7 Core", (Key("cin7_account_id", "Account ID", secret=False),
                            Key("cin7_application_key", "Application key"))),
+    # Cin7 Omni serves the JOOR flows only (settings "joor.source"); HubSpot's stay on Core.
+    "omni": ("Cin7 Omni", (Key("omni_username", "API username", secret=False),
+                           Key("omni_api_key", "API key (API v1 connection)"))),
     "hubspot": ("HubSpot", (Key("hubspot_token", "Private app token"),)),
     "joor": ("JOOR", (Key("joor_token", "API token"),)),
     "slack": ("Slack", (Key("slack_bot_token", "Bot token"),
@@ -160,6 +164,8 @@ def _probe(system, config):
     quick = replace(config, max_retries=1)
     if system == "cin7":
         return f"company: {Cin7(quick).me().get('Company', '?')}"
+    if system == "omni":
+        return Omni(quick).probe()
     if system == "hubspot":
         return f"portal {HubSpot(quick).account().get('portalId', '?')}"
     if system == "slack":
@@ -209,7 +215,8 @@ def check(system, config):
 
 
 def check_all(config):
-    """Test every system (Cin7, HubSpot, JOOR, Slack); [(label, ok or None, message)]."""
+    """Test every system (Cin7 Core, Cin7 Omni, HubSpot, JOOR, Slack); [(label, ok or None,
+    message)]."""
     return [(label, *check(system, config)) for system, (label, _) in SYSTEMS.items()]
 
 
@@ -220,9 +227,11 @@ def disconnect(system):
     with atomic_write():
         Connection.delete().where(Connection.system == system).execute()
         if system == "cin7":  # every link pairs a Cin7 record with another system's
-            removed["links"] = Link.delete().execute()
+            removed["links"] = Link.delete().where(_core_links()).execute()
         elif system in ("hubspot", "joor"):
             removed["links"] = links.forget_system(system)
+        elif system == "omni" and _omni_for_joor():  # its customers' JOOR links name Omni ids
+            removed["links"] = links.forget_system("joor")
         if system in ("cin7", "hubspot"):
             # Cursors say what was already synced; without links they would skip records.
             Cursor.delete().execute()
@@ -236,12 +245,22 @@ def disconnect(system):
     return removed
 
 
+def _omni_for_joor():
+    return settings.get("joor.source") == "omni"
+
+
+def _core_links():
+    """The links that pair a Cin7 Core record: all, but JOOR's when Omni is JOOR's source."""
+    return (Link.system != "joor") if _omni_for_joor() else (Link.id.is_null(False))
+
+
 def disconnect_preview(system):
     """What `disconnect(system)` would remove, for the confirmation page."""
     _fields(system)
-    count = {"cin7": Link.select().count(),
+    joor_links = Link.select().where(Link.system == "joor").count()
+    count = {"cin7": Link.select().where(_core_links()).count(),
              "hubspot": Link.select().where(Link.system == "hubspot").count(),
-             "joor": Link.select().where(Link.system == "joor").count()}.get(system, 0)
+             "joor": joor_links, "omni": joor_links if _omni_for_joor() else 0}.get(system, 0)
     row = Setting.get_or_none(Setting.key == "customers.field_map")
     mappings = len(row.value or []) if row and system == "hubspot" else 0
     return {"links": count, "mappings": mappings}

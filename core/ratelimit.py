@@ -75,3 +75,31 @@ class Limiter:
             until = self.clock() + seconds
             if until > row.tat:
                 RateBucket.update(tat=until).where(RateBucket.name == self.name).execute()
+
+
+class Limits:
+    """Several limits on one account at once (Cin7 Omni: 3 calls a second and 60 a minute).
+
+    A call waits for the longest window first, then the shorter ones, so the slot it takes
+    in the shortest window is the one it really uses; a 429 pauses them all.
+    """
+
+    def __init__(self, *limiters):
+        self.limiters = sorted((lim for lim in limiters if lim.calls),
+                               key=lambda lim: lim.period, reverse=True)
+
+    @property
+    def interval(self):
+        return max((lim.interval for lim in self.limiters), default=0.0)
+
+    @property
+    def waited(self):
+        return sum(lim.waited for lim in self.limiters)
+
+    def acquire(self, cost=1):
+        for limiter in self.limiters:
+            limiter.acquire(cost)
+
+    def pause(self, seconds):
+        for limiter in self.limiters:
+            limiter.pause(seconds)

@@ -15,6 +15,7 @@ from core import connections, leases, references, runs, settings
 from core.connectors.cin7 import Cin7
 from core.connectors.hubspot import HubSpot
 from core.connectors.joor import Joor
+from core.connectors.omni import Omni
 from core.customers import export as customers_export
 from core.customers import import_ as customers_import
 from core.customers import listing as customer_list
@@ -84,6 +85,16 @@ FLOWS = {
                                       "deal pipelines from HubSpot", "hubspot"),
 }
 CLIENTS = {"cin7": Cin7, "hubspot": HubSpot, "joor": Joor}
+SOURCES = {"core": Cin7, "omni": Omni}  # settings "joor.source": the JOOR flows' inventory
+
+
+def client(name, entity, config):
+    """The client for system `name` of a flow. The JOOR flows (entity "joor") read their
+    customers through the "cin7" slot from the inventory system `joor.source` names, Cin7
+    Core or Cin7 Omni: both return the same Customer records, so the flows are one copy."""
+    if name == "cin7" and entity == "joor":
+        return SOURCES[settings.get("joor.source")](config)
+    return CLIENTS[name](config)
 
 
 @dataclass
@@ -171,7 +182,7 @@ def execute(config, run_id, page_size=None, wait=0.0, poll=1.0):
     try:
         check_allowed(run.entity, run.direction, run.dry_run)
         flow = FLOWS[(run.entity, run.direction)]
-        clients = {name: CLIENTS[name](config) for name in flow.systems}
+        clients = {name: client(name, run.entity, config) for name in flow.systems}
     except (SyncOff, ConfigError) as exc:
         return _end(run, runs.Progress(run), "refused", str(exc))
     name = f"run:dry:{run.id}" if run.dry_run else lease_name(run.entity, run.direction)

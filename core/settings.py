@@ -5,6 +5,7 @@ import re
 
 from core.customers.to_hubspot import MAPPABLE_FIELDS
 from core.errors import SyncError, SyncOff
+from core.joor.models import JoorCustomer, MatchProposal
 from core.sales import fields as sale_fields
 from core.sales import stages
 from core.store import Setting, atomic_write
@@ -12,6 +13,7 @@ from core.store import Setting, atomic_write
 ENTITIES = ("customers", "products", "sales")
 DIRECTIONS = ("off", "export", "import")
 FREQUENCIES = ("2h", "4h", "8h", "12h", "daily", "minutes")
+JOOR_SOURCES = ("core", "omni")  # the inventory system whose customers the JOOR flows read
 
 # key -> (default, parser). A parser turns text from the CLI or a form into the stored value.
 DEFAULTS = {
@@ -56,6 +58,7 @@ DEFAULTS = {
     "joor.upload": False,
     "joor.update": False,
     "joor.customer_code_field": "ID",
+    "joor.source": "core",  # Cin7 Core or Cin7 Omni (EXT-1); HubSpot flows are Core only
     "cin7.sales_reps": [],
 }
 
@@ -145,6 +148,8 @@ def _parser(key):
         return _months
     if key.endswith(".direction"):
         return _choice(DIRECTIONS)
+    if key == "joor.source":
+        return _choice(JOOR_SOURCES)
     if key == "schedule.frequency":
         return _choice(FREQUENCIES)
     if key == "import.address_type":
@@ -185,7 +190,7 @@ def set(key, value):  # noqa: A001 - reads as settings.set(key, value)
         parsed = parsed.capitalize()
     if key == "customers.field_map":
         parsed = validate_field_map(parsed)
-    changed = {key: parsed}
+    changed, previous = {key: parsed}, get(key)
     if key == "sales.pipeline" and parsed != get("sales.pipeline"):
         changed.update({"sales.stage_map": {}, "sales.trigger_stage": ""})  # another's stages
     if key == "sales.direction" and parsed != "off":
@@ -198,7 +203,16 @@ def set(key, value):  # noqa: A001 - reads as settings.set(key, value)
     with atomic_write():
         for k, v in changed.items():
             Setting.replace(key=k, value=v).execute()
+        if key == "joor.source" and parsed != previous:
+            _forget_joor_customers()
     return changed
+
+
+def _forget_joor_customers():
+    """Another inventory system for JOOR: the copy of the other one's customers and its open
+    match questions go (they name its ids); links and decisions already taken stay."""
+    JoorCustomer.delete().execute()
+    MatchProposal.delete().where(MatchProposal.status.in_(("review", "alternative"))).execute()
 
 
 def validate_field_map(rows):

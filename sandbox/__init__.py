@@ -5,6 +5,7 @@
                                          # HUBSPOT_BASE_URL = base_url + "/hubspot"
                                          # CAPSULE_BASE_URL = base_url + "/capsule/api/v2/"
                                          # SALESFORCE_LOGIN_URL = base_url + "/salesforce/login"
+                                         # OMNI_BASE_URL = base_url + "/omni/api/"
 
 Each system is a blueprint plus a `fresh(options)` function that builds its data; control and
 inspection endpoints for tests live under /_sandbox/ (see sandbox/control.py).
@@ -15,7 +16,7 @@ import threading
 from flask import Flask
 from werkzeug.serving import make_server, run_simple
 
-from sandbox import capsule, cin7, control, events, hubspot, joor, salesforce, slack, state
+from sandbox import capsule, cin7, control, events, hubspot, joor, omni, salesforce, slack, state
 
 # name -> (blueprint, fresh(options) -> that system's data); the name is the URL prefix.
 SYSTEMS = {
@@ -26,6 +27,7 @@ SYSTEMS = {
     "capsule": (capsule.bp, capsule.fresh),
     "salesforce": (salesforce.bp, salesforce.fresh),
     "events": (events.bp, events.fresh),  # a receiver of SyncDesk's own event webhooks
+    "omni": (omni.blueprint, omni.fresh),
 }
 
 

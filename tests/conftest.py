@@ -18,7 +18,9 @@ from core.sales import stages  # noqa: E402
 CIN7_ACCOUNT, CIN7_KEY, HUBSPOT_TOKEN = "sandbox-account", "sandbox-key", "pat-na1-sandbox"
 # The sandbox runs without rate limits in tests unless a test asks for them: the client's own
 # limiter and retries are exercised by tests that switch them on.
-FAST = {"cin7_rate_per_minute": 0, "hubspot_rate_per_10s": 0, "hubspot_search_per_second": 0}
+FAST = {"cin7_rate_per_minute": 0, "hubspot_rate_per_10s": 0, "hubspot_search_per_second": 0,
+        "omni_rate_per_second": 0, "omni_rate_per_minute": 0}
+OMNI_USER, OMNI_KEY = "sandbox-omni", "omni-sandbox-key"
 
 
 class Sandbox:
@@ -72,6 +74,8 @@ def make_config(tmp_path, url, **overrides):
         "HUBSPOT_BASE_URL": f"{url}/hubspot", "HUBSPOT_TOKEN": HUBSPOT_TOKEN,
         "CIN7_CALLS_PER_MINUTE": "0", "HUBSPOT_CALLS_PER_10S": "0",
         "HUBSPOT_SEARCHES_PER_SECOND": "0",
+        "OMNI_BASE_URL": f"{url}/omni/api/", "OMNI_USERNAME": OMNI_USER, "OMNI_API_KEY": OMNI_KEY,
+        "OMNI_CALLS_PER_SECOND": "0", "OMNI_CALLS_PER_MINUTE": "0",
         "RETRY_INITIAL": "0.01", "RETRY_MAX": "0.05", "HTTP_TIMEOUT": "5",
         "SECRET_KEY": "test-secret-key",
     }

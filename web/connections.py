@@ -2,11 +2,13 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from core import connections
+from core import connections, settings
 from core.errors import ConfigError
 from web.views import current_config, partial
 
 bp = Blueprint("connections", __name__, url_prefix="/connections")
+NOTES = {"omni": "Used by the JOOR flows when the JOOR page chooses Cin7 Omni as the inventory "
+                 "system; the HubSpot syncs use Cin7 Core only."}
 
 
 def _card(system):
@@ -15,7 +17,7 @@ def _card(system):
     return {"system": system, "label": label, "keys": connections.masked(system, config),
             "readable": connections.readable(system, config.secret_key),
             "configured": connections.configured(system, config),
-            "check": connections.last_check(system)}
+            "check": connections.last_check(system), "note": NOTES.get(system, "")}
 
 
 def _known(system):
@@ -26,7 +28,7 @@ def _known(system):
 
 @bp.get("/")
 def index():
-    return render_template("connections.html",
+    return render_template("connections.html", joor_source=settings.get("joor.source"),
                            cards=[_card(system) for system in connections.SYSTEMS])
 
 

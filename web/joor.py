@@ -11,7 +11,6 @@ from jinja2_fragments.flask import render_block
 
 from core import settings
 from core.connections import effective_config
-from core.connectors.cin7 import Cin7
 from core.errors import SyncError
 from core.joor import customers as joor_customers
 from core.joor import follow as joor_follow
@@ -21,7 +20,6 @@ from core.joor import runs as joor_runs
 from core.store import Link
 from tasks import enqueue_run
 from web import listing
-from web.auth import safe_next
 from web.views import current_admin, current_config, partial
 
 bp = Blueprint("joor", __name__, url_prefix="/joor")
@@ -30,6 +28,13 @@ LISTS = {"upload": ("Upload customers to JOOR", joor_customers.to_upload),
          "update": ("Update customers in JOOR", joor_customers.to_update),
          "customers": ("Customers in JOOR", None)}
 CODE_FIELDS = ("ID", "Name", "TaxNumber") + tuple(f"AdditionalAttribute{i}" for i in range(1, 11))
+SOURCES = {"core": "Cin7 Core", "omni": "Cin7 Omni"}  # settings "joor.source" (EXT-1)
+OMNI_CODE_FIELDS = ("ID", "Name", "TaxNumber")  # Omni contacts have no additional attributes
+
+
+def code_fields(source):
+    """The fields of the chosen inventory system that can be the JOOR customer code."""
+    return OMNI_CODE_FIELDS if source == "omni" else CODE_FIELDS
 DECISIONS = {"confirm": joor_review.confirm, "reject": joor_review.reject,
              "skip": lambda pair_id, who: joor_review.skip(pair_id)}
 
@@ -43,8 +48,10 @@ def index():
     return render_template(
         "joor/index.html", states=states, words=joor_customers.STATE_WORDS, jobs=jobs,
         waiting=joor.waiting(), counts=joor_review.counts(), read_at=joor_customers.read_at(),
-        latest={d: joor_runs.latest(d) for d in joor_runs.DIRECTIONS}, code_fields=CODE_FIELDS,
-        settings={k: settings.get(f"joor.{k}") for k in ("upload", "update", "customer_code_field")},
+        latest={d: joor_runs.latest(d) for d in joor_runs.DIRECTIONS},
+        code_fields=code_fields(settings.get("joor.source")), sources=SOURCES,
+        settings={k: settings.get(f"joor.{k}")
+                  for k in ("upload", "update", "customer_code_field", "source")},
         connected=bool(effective_config(current_config()).joor_token),
         upload_count=joor_customers.to_upload().count(),
         update_count=joor_customers.to_update().count())
@@ -52,13 +59,17 @@ def index():
 
 @bp.post("/settings")
 def save_settings():
-    """JOOR-1: upload on/off, update on/off, the Cin7 field that is the customer code."""
+    """JOOR-1: upload on/off, update on/off, the Cin7 field that is the customer code, and
+    the inventory system the customers come from (Cin7 Core or Cin7 Omni, EXT-1)."""
     try:
         for key in ("upload", "update"):
             settings.set(f"joor.{key}", "on" if request.form.get(key) else "off")
+        source = request.form.get("source") or settings.get("joor.source")
+        settings.set("joor.source", source)
         field = request.form.get("customer_code_field") or "ID"
-        if field not in CODE_FIELDS:
-            raise SyncError(f"{field!r} is not a Cin7 field that can be the customer code")
+        if field not in code_fields(source):
+            raise SyncError(f"{field!r} is not a {SOURCES[source]} field that can be the "
+                            "customer code")
         settings.set("joor.customer_code_field", field)
     except SyncError as exc:
         flash(str(exc), "error")
@@ -124,16 +135,9 @@ def download(kind):
 
 @bp.post("/refresh")
 def refresh():
-    """Read the Cin7 customers again, for the lists."""
-    try:
-        count = joor_customers.refresh(Cin7(effective_config(current_config())),
-                                       settings.get("joor.customer_code_field"))
-    except SyncError as exc:
-        flash(f"Could not read customers from Cin7: {exc}", "error")
-    else:
-        flash(f"{count} customer(s) read from Cin7.", "success")
-    back = request.form.get("back")
-    return redirect(safe_next(back) if back else url_for("joor.index"))  # never another site
+    """Read the inventory system's customers again, for the lists: a run, so the page never
+    waits on Cin7 Core's or Omni's rate limit."""
+    return listing.start_run(joor_runs.ENTITY, "refresh")
 
 
 @bp.get("/match")

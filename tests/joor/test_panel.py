@@ -143,3 +143,21 @@ def test_joor_downloads_never_hand_a_spreadsheet_a_formula(panel, worker, joor):
         names |= {row[1] for row in table[1:]}
     assert not any(name[:1] in "=+-@" for name in names if name)
     assert {"'" + name for name in hostile} & names
+
+
+def test_choosing_cin7_omni_on_the_joor_page_reads_omni_and_says_hubspot_stays_on_core(
+        panel, joor):
+    page = panel.post("/joor/settings", {"upload": "on", "update": "on", "source": "omni",
+                                         "customer_code_field": "ID"}, follow_redirects=True)
+    assert "JOOR settings saved." in text(page) and settings.get("joor.source") == "omni"
+    assert "HubSpot syncs (customers, products, sales) work with Cin7 Core only" in text(page)
+    assert "AdditionalAttribute1" not in text(page)  # Omni contacts have none
+    refused = panel.post("/joor/settings", {"source": "omni",
+                                            "customer_code_field": "AdditionalAttribute1"},
+                         follow_redirects=True)
+    assert "not a Cin7 Omni field that can be the customer code" in text(refused)
+    panel.post("/joor/refresh", {})  # a refresh run, executed inline by the test worker
+    rows = list(csv.reader(io.StringIO(text(panel.get("/joor/upload.csv")))))[1:]
+    assert rows and all(row[0].isdigit() for row in rows)  # Omni's ids, not Core's
+    connections = text(panel.get("/connections/"))
+    assert "Cin7 Omni" in connections and 'id="omni-source"' in connections

@@ -25,6 +25,8 @@ STEPS = [
     lambda database, migrator: database.create_tables([ProductRecord], safe=True),
     lambda database, migrator: database.create_tables([SaleRecord], safe=True),  # sales
     lambda database, migrator: event_models.create_tables(database),  # EXT-4 event webhooks
+    lambda database, migrator: add_missing_columns(database, migrator, accounts.Admin,
+                                                   ["session_version"]),
 ]
 
 

@@ -35,7 +35,7 @@ def login():
         else:
             session.clear()  # a fresh session on sign-in: no fixation
             session.permanent = True
-            session["admin_id"] = admin.id
+            session["admin_id"], session["version"] = admin.id, admin.session_version
             return redirect(safe_next(request.args.get("next")))
     status = 429 if error and error.startswith("too many") else 200 if not error else 401
     return render_template("auth/login.html", error=error,
@@ -44,6 +44,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if getattr(g, "admin", None) is not None:  # a copied cookie stops working too
+        accounts.end_sessions(g.admin.id)
     session.clear()
     flash("Signed out.")
     return redirect(url_for("auth.login"))
@@ -63,6 +65,9 @@ def load_admin():
     """Before each request: who is signed in; a redirect to sign-in when nobody is."""
     admin_id = session.get("admin_id")
     g.admin = accounts.get(admin_id) if admin_id else None
+    if g.admin is not None and session.get("version") != g.admin.session_version:
+        g.admin = None  # signed out, or the password changed, since this cookie was issued
+        session.clear()
     if g.admin is not None or request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if request.blueprint in current_app.config["PUBLIC_BLUEPRINTS"]:

@@ -116,7 +116,7 @@ def _query(kind, args):
 def customer_list(kind):
     """The upload list (JOOR-2), the update list (JOOR-3) or everyone's JOOR state."""
     args = _list_args()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = listing.page_number()
     rows, total = joor_customers.page(_query(kind, args), page, PER_PAGE)
     return partial("joor/list.html", "table", kind=kind, title=LISTS[kind][0], rows=rows,
                    total=total, page=page, per_page=PER_PAGE, args=args,
@@ -143,7 +143,7 @@ def refresh():
 @bp.get("/match")
 def review():
     """JOOR-4: the doubtful pairs, best first, each with Confirm / Reject / Another one."""
-    page = max(1, request.args.get("page", 1, type=int))
+    page = listing.page_number()
     query = (joor_review.MatchProposal.select()
              .where(joor_review.MatchProposal.status == "review")
              .order_by(joor_review.MatchProposal.skips, joor_review.MatchProposal.score.desc(),

@@ -4,7 +4,7 @@ ticked records, and the streamed CSV."""
 import csv
 import io
 
-from flask import Response, flash, redirect, request, stream_with_context, url_for
+from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
 from flask_htmx.responses import HTMXResponseClientRedirect
 
 from tasks import enqueue_run
@@ -30,6 +30,17 @@ def filters(statuses=STATUSES):
 def search_args(chosen):
     return {"text": chosen.get("q", ""), "listed": LISTED.get(chosen.get("listed")),
             "status": chosen.get("status")}
+
+
+MAX_PAGE = 1_000_000  # far beyond any list; a larger number is a made-up address
+
+
+def page_number():
+    """The numbered page asked for (JOOR's lists); 400 for one no list can have."""
+    page = request.args.get("page", 1, type=int)
+    if page > MAX_PAGE:
+        abort(400)
+    return max(1, page)
 
 
 def page_args():

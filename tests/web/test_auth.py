@@ -1,8 +1,12 @@
 """Sign-in: every page needs it, attempts are limited across workers, forms need their token."""
 
+import datetime
+
+import pytest
 from click.testing import CliRunner
 
 from core import accounts, settings
+from core.store import utcnow
 from tests.web.conftest import PASSWORD, USER, Panel, text
 from web import create_app
 from web.cli import cli
@@ -130,3 +134,44 @@ def test_admin_password_command_replaces_the_password(web_config, app, admin, mo
 def test_panel_command_is_there():
     result = CliRunner().invoke(cli, ["panel", "--help"])
     assert result.exit_code == 0 and "--port" in result.output
+
+
+def test_a_copied_session_cookie_stops_working_after_sign_out(app, admin):
+    mine = Panel(app.test_client())
+    assert mine.sign_in().status_code == 302
+    cookie = mine.client.get_cookie("syncdesk_session").value
+    stolen = Panel(app.test_client())
+    stolen.client.set_cookie("syncdesk_session", cookie)
+    assert stolen.get("/").status_code == 200  # the copy works while the admin is signed in
+    mine.post("/logout")
+    assert stolen.get("/").status_code == 302  # and not after sign-out
+
+
+def test_a_password_change_signs_out_every_session(panel, admin):
+    accounts.set_password(USER, "a brand new password")
+    assert panel.get("/").status_code == 302
+
+
+def test_guessing_the_admins_password_slows_that_name_down_but_never_locks_it_out(
+        web_config, admin):
+    attacker = Panel(create_app(web_config, {"TESTING": True}).test_client())
+    for _ in range(accounts.MAX_FAILURES["user"]):
+        attacker.sign_in(password="guess")
+    now = utcnow()
+    assert 0 < accounts.blocked(USER, "10.9.9.9", now) <= accounts.SLOW_DOWN.total_seconds() + 1
+    later = now + accounts.SLOW_DOWN + datetime.timedelta(seconds=1)
+    assert accounts.blocked(USER, "10.9.9.9", later) == 0  # the admin is in 30 s later
+    assert accounts.sign_in(USER, PASSWORD, "10.9.9.9", now=later).username == USER
+
+
+def test_one_source_address_is_limited_whatever_names_it_tries(web_config, admin):
+    now = utcnow()
+    for n in range(accounts.MAX_FAILURES["ip"]):
+        with pytest.raises(accounts.AccountError):
+            accounts.sign_in(f"name{n}", "guess", "203.0.113.7", now=now)
+    assert accounts.blocked("someone-else", "203.0.113.7", now) > 60
+    assert accounts.blocked(USER, "198.51.100.2", now) == 0  # other addresses are not
+
+
+def test_a_page_number_no_list_can_have_is_400(panel):
+    assert panel.get("/joor/upload?page=" + "1" + "0" * 20).status_code == 400

@@ -148,7 +148,7 @@ def remove(env, link_id):
     """Delete a listed product in HubSpot and forget its link (PRD-2); Cin7 keeps it."""
     config = connections.effective_config(env.open())
     try:
-        link = product_list.remove(config, link_id)
+        link = product_list.remove(HubSpot(config), link_id)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"removed HubSpot product {link.remote_id} ({link.name}); Cin7 keeps it")

@@ -161,8 +161,10 @@ def _scrub(text, config):
 
 def _probe(system, config):
     """A cheap real call proving the keys work; returns what the system answered."""
-    # A probe answers at once: one retry, and a throttled system is an answer, not a wait.
-    quick = replace(config, max_retries=1, run_deadline_minutes=0)
+    # A probe answers at once (the panel's Test waits on it): one retry, no place in the
+    # shared rate limiter's queue behind a running sync, and a throttle is an answer.
+    quick = replace(config, max_retries=1, run_deadline_minutes=0, cin7_calls_per_minute=0,
+                    hubspot_calls_per_10s=0, joor_credits_per_window=0)
     if system == "cin7":
         return f"company: {Cin7(quick).me().get('Company', '?')}"
     if system == "omni":

@@ -57,6 +57,19 @@ def copy_of(read, noun, system="cin7"):
     return Flow(handler, (system,))
 
 
+def _remove_products(ctx):
+    """PRD-2 Remove of the chosen products (ctx.only: Cin7 ids), as a run of its own."""
+    for cin7_id in ctx.only:
+        link = product_list.link(cin7_id)
+        if link is None or not link.remote_id:
+            ctx.progress.result(cin7_id, cin7_id, "remove", "failed", "", "not listed in HubSpot")
+            continue
+        product_list.remove(ctx.hubspot, link.id)
+        ctx.progress.add(read=1, updated=1)
+        ctx.progress.result(cin7_id, link.name, "remove", "ok", remote_id=link.remote_id)
+    return f"{ctx.run.updated} product(s) removed from HubSpot (archived); Cin7 keeps them"
+
+
 def _joor_customers(ctx):
     return joor_customers.refresh(ctx.cin7, settings.get("joor.customer_code_field"))
 
@@ -81,6 +94,7 @@ FLOWS = {
     ("joor", "refresh"): copy_of(_joor_customers, "customers from Cin7 for JOOR"),
     ("references", "refresh"): copy_of(lambda ctx: sum(references.refresh(ctx.cin7).values()),
                                        "reference names from Cin7"),
+    ("products", "remove"): Flow(_remove_products, ("hubspot",)),
     ("pipelines", "refresh"): copy_of(lambda ctx: len(stages.load(ctx.hubspot)),
                                       "deal pipelines from HubSpot", "hubspot"),
 }
@@ -145,7 +159,7 @@ _PLANNED = {"create": "created", "update": "updated", "skip": "unchanged"}
 
 def check_allowed(entity, direction, dry_run=False):
     """Raise SyncOff when the master switch or the settings forbid this run."""
-    if direction == "refresh":  # reads into SyncDesk's own copies: always allowed
+    if direction in ("refresh", "remove"):  # reads, and Remove, an explicit command (PRD-2)
         return None
     if entity == "joor":
         return joor_push.check_allowed(direction)

@@ -4,6 +4,7 @@ import pytest
 import requests
 
 from core import links, runner, settings
+from core.connectors.hubspot import HubSpot
 from core.products import listing as product_list
 from core.store import Link
 
@@ -127,7 +128,7 @@ def test_dry_run_plans_without_writing(exporting, sandbox):
 def test_remove_archives_the_hubspot_product_and_keeps_cin7(exporting, sandbox):
     export(exporting)
     link = Link.get(Link.entity == "product")
-    product_list.remove(exporting, link.id)
+    product_list.remove(HubSpot(exporting), link.id)
     assert link.cin7_id not in hubspot_products(sandbox)
     assert link.cin7_id in {p["ID"] for p in cin7_products(sandbox)}
     export(exporting, full=True)  # a removed product stays out of HubSpot...

@@ -7,6 +7,7 @@ from collections import Counter
 import requests
 
 from core import runner, runs
+from core.connectors.hubspot import HubSpot
 from core.products import listing as product_list
 from core.store import Link
 from tests.test_kill_resume import child_env, kill_when
@@ -160,7 +161,7 @@ def test_a_sale_whose_product_was_removed_from_hubspot_fails_alone_naming_the_sk
     sale = one(sandbox, "ESTIMATING")
     line = sale["Quote"]["Lines"][0]
     link = Link.get(Link.entity == "product", Link.cin7_id == line["ProductID"])
-    product_list.remove(exporting, link.id)
+    product_list.remove(HubSpot(exporting), link.id)
     requests.patch(f"{sandbox.url}/_sandbox/cin7/sales/{sale['ID']}",
                    json={"CustomerReference": "again"}, timeout=10)
     run = export(exporting)

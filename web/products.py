@@ -8,13 +8,11 @@ products export fills it as it reads, and "Refresh from Cin7" copies what change
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from core import links, settings
-from core.connections import effective_config
-from core.errors import SyncError
 from core.listing import PER_PAGE
 from core.products import listing as product_list
 from web import listing
 from web.auth import safe_next
-from web.views import current_config, partial
+from web.views import partial
 
 bp = Blueprint("products", __name__, url_prefix="/products")
 
@@ -83,14 +81,7 @@ def remove(cin7_id):
     back = safe_next(back) if back else url_for("products.index")
     if request.method == "GET":
         return render_template("products_remove.html", product=record, link=link, back=back)
-    try:
-        product_list.remove(effective_config(current_config()), link.id)
-    except (SyncError, ValueError) as exc:
-        flash(f"Could not remove {record.name} from HubSpot: {exc}", "error")
-    else:
-        flash(f"{record.name} removed from HubSpot (archived product {link.remote_id}); "
-              "the Cin7 product stays.", "success")
-    return redirect(back)
+    return listing.start_run("products", "remove", only=[cin7_id])
 
 
 @bp.get("/export.csv")

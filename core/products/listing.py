@@ -3,7 +3,6 @@
 from peewee import JOIN, BooleanField, CharField, DateTimeField
 
 from core import listing
-from core.connectors.hubspot import HubSpot
 from core.listing import SYSTEM
 from core.store import BaseModel, Link, atomic_write, utcnow
 
@@ -77,14 +76,14 @@ def export_rows(text="", listed=None, status=None):
     yield from query.iterator()
 
 
-def remove(config, link_id):
+def remove(hubspot, link_id):
     """PRD-2 Remove: archive the linked HubSpot product (the Cin7 product stays); later runs
     leave it out until it is listed again. Other links refuse: removing customers or
     contacts is not SyncDesk's call."""
     found = Link.get_or_none(Link.id == link_id)
     if found is None or found.entity != "product" or found.system != SYSTEM:
         raise ValueError(f"link {link_id} is not a product listed in HubSpot")
-    HubSpot(config).archive("products", [found.remote_id])
+    hubspot.archive("products", [found.remote_id])
     with atomic_write():
         Link.delete().where(Link.system == SYSTEM, Link.cin7_id == found.cin7_id,
                             Link.entity == "product_stock").execute()

@@ -3,7 +3,8 @@ from a file.
 
 generate_customers(n, seed) always starts with the guide's example: "Arabella", "Admiralty"
 and "Revenge of New York", whose contacts Peter Blood, Henry Morgan and Richard Worley share
-the e-mail corsair_1@mail.uk, in that LastModifiedOn order. generate_products(n, seed, ...)
+the e-mail corsair_1@mail.uk, in that LastModifiedOn order; some customers have several
+delivery (Shipping) addresses. generate_products(n, seed, ...)
 and generate_stock(products, seed, ...) make the catalogue and its stock per location;
 generate_sales(store, n, seed) adds sales at every stage, made through the sandbox's own rules.
 """
@@ -26,6 +27,7 @@ CORSAIR_EMAIL = "corsair_1@mail.uk"
 # Small seeds (ten customers or more) still show every case a sync must handle: a customer
 # without contacts, a Deprecated one, and a contact whose e-mail another customer also uses.
 NO_CONTACTS_AT, DEPRECATED_AT, SHARED_EMAIL_AT = 4, 6, 8
+MANY_DELIVERY_AT = 3  # the first generated shop: two more delivery addresses than it had
 
 # country: currency, weight, web suffix, tax rules, company suffixes, phone prefix, cities
 COUNTRIES = {
@@ -185,6 +187,7 @@ def generate_customers(n, seed=42):
         return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
     customers, taken, emails, domains = [], set(), [], set()
+    extra = random.Random(f"delivery-{seed}")  # its own stream: the rest of the seed is unchanged
     step = datetime.timedelta(days=SPAN_DAYS) / max(n, 1)
     moment = START
     for i in range(n):
@@ -201,8 +204,24 @@ def generate_customers(n, seed=42):
             jitter = datetime.timedelta(milliseconds=rng.randint(1, 999))
             moment += step * rng.uniform(0.5, 1.5) + jitter
         customer["LastModifiedOn"] = clock.iso(moment)
+        _more_delivery_addresses(extra, customer, i)
         customers.append(cin7_customers.complete(customer, make_id))
     return customers
+
+
+def _more_delivery_addresses(rng, customer, i):
+    """Customers with several delivery (Shipping) addresses: the first shop always, then
+    about a third of those that have one (CUS-10)."""
+    shipping = [a for a in customer["Addresses"] if a["Type"] == "Shipping"]
+    if i != MANY_DELIVERY_AT and not (shipping and rng.random() < 0.35):
+        return
+    base = (shipping or customer["Addresses"])[0]
+    country = base["Country"]
+    for k in range(2 if i == MANY_DELIVERY_AT else rng.randint(1, 2)):
+        city, state = rng.choice(COUNTRIES[country][6])
+        address = _address(rng, country, city, state, "Shipping", not shipping and k == 0)
+        address["ID"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        customer["Addresses"].append(address)
 
 
 def load_customers(path, seed=42):

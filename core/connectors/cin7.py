@@ -318,8 +318,13 @@ class Cin7:
     def save_customer(self, customer, fields=None):
         """Create (no id) or update a customer; returns it as Cin7 stored it."""
         method = "PUT" if customer.id else "POST"
+        # A PUT that adds a contact or address (a row without id) adds it again when it is
+        # repeated after a timeout: it is sent once, and the next run matches what landed.
+        # A POST repeated is refused by name (names are unique), so it may be repeated.
+        adds_rows = any(not row.id for row in customer.contacts + customer.addresses)
         try:
-            body = self.api.json(method, "customer", json=customer_payload(customer, fields))
+            body = self.api.json(method, "customer", json=customer_payload(customer, fields),
+                                 repeatable=not (customer.id and adds_rows))
         except Cin7RecordError as exc:
             raise RecordError(customer.name or customer.id, "", str(exc).split(": ", 1)[-1]) from None
         items = body.get("CustomerList") or []

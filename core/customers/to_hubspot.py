@@ -1,14 +1,16 @@
 """Customers export: Cin7 customer -> HubSpot payloads, and the plan of writes (pure).
 
-Rules (CUS-1..4, CUS-6, CUS-11): a customer with contacts is a company with its contacts
+Rules (CUS-1..4, CUS-6, CUS-10, CUS-11): a customer with contacts is a company with its contacts
 associated; a customer without contacts is one contact with no company; a contact e-mail
 shared by several customers is one HubSpot contact associated with each of their companies,
 its properties taken from the first contact that got it; a Deprecated customer's contacts
-are Inactive. Planning reads only records and links, so a dry run shows the same plan.
+are Inactive; a company carries every delivery address (core/customers/addresses.py) and
+its main address (Billing, else Business, else Shipping) in HubSpot's address fields. Planning reads only records and links, so a dry run shows the same plan.
 """
 
 import re
 
+from core.customers import addresses
 from core.errors import RecordError
 from core.plan import Plan, Write, planned
 
@@ -50,6 +52,10 @@ def property_specs(field_map):
          "fieldType": "text", "hasUniqueValue": True,
          "description": "Cin7 Core customer ID (account code), kept by SyncDesk"},
         {"name": "cin7_status", "label": "Cin7 status", **status},
+        {"name": addresses.PROPERTY, "label": "Cin7 delivery addresses", "type": "string",
+         "fieldType": "textarea",
+         "description": "One delivery address per line, the default first: Line 1; Line 2; "
+                        "City; State; Postcode; Country"},
     ]
     contacts = [
         {"name": "cin7_contact_id", "label": "Cin7 contact ID", "type": "string",
@@ -106,6 +112,7 @@ def company_properties(customer, field_map):
     return {"name": customer.name, "phone": phone, **_address(customer),
             "cin7_customer_id": customer.id,
             "cin7_status": "Inactive" if customer.deprecated else "Active",
+            addresses.PROPERTY: addresses.to_text(customer),
             **_mapped(customer, field_map)}
 
 

@@ -56,6 +56,7 @@ def fresh(options):
         "customers": {c["ID"]: c for c in customers},
         "products": {p["ID"]: p for p in products},
         "stock": seed.generate_stock(products, options["seed"], books["location"]),
+        "attachments": seed.generate_attachments(products, options["seed"]),
         "books": books,
         "sales": {},
         "limiter": ratelimit.Window(options["cin7_rate_per_minute"], 60),

@@ -10,7 +10,8 @@
     GET    /_sandbox/cin7/customers         every Cin7 customer, Deprecated included
     PATCH  /_sandbox/cin7/customers/<id>    change a customer as a Cin7 user would
     GET    /_sandbox/cin7/products          every Cin7 product, Deprecated included
-    PATCH  /_sandbox/cin7/products/<id>     change a product as a Cin7 user would
+    PATCH  /_sandbox/cin7/products/<id>     change a product as a Cin7 user would ("Attachments":
+                                            the product's whole attachment list)
     GET    /_sandbox/cin7/sales             every Cin7 sale in GET /sale shape, Voided included
     PATCH  /_sandbox/cin7/sales/<id>        header fields as PUT /sale, or {"Action": "invoice"|
                                             "pay"|"ship", "Amount", "TrackingNumber", "Carrier"}
@@ -145,6 +146,8 @@ def cin7_edit(kind, record_id):
         if find(store, record_id) is None:
             return _error(f"no Cin7 {label} {record_id}", 404)
         try:
+            if kind == "products" and "Attachments" in body:
+                cin7_products.set_attachments(store, record_id, body.pop("Attachments"))
             record = update(store, {**body, "ID": record_id})
         except Cin7Error as exc:
             return jsonify(exc.body()), exc.status

@@ -467,6 +467,36 @@ def generate_products(n, seed=42, tiers=None, categories=None, brands=None, loca
     return products
 
 
+ATTACHMENT_URL = "https://inventory.dearsystems.com/Attachment/Download"
+
+
+def attachment(rng, file_name, content_type="image/jpeg"):
+    """One product attachment as GET /product?IncludeAttachments=true lists it (no IsDefault:
+    the portal says only the attachments endpoint shows it)."""
+    attachment_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    return {"ID": attachment_id, "ContentType": content_type, "FileName": file_name,
+            "DownloadUrl": f"{ATTACHMENT_URL}?ID={attachment_id}&ContentType={content_type}"
+                           f"&FileName={file_name}&isPublic=True"}
+
+
+def generate_attachments(products, seed=42):
+    """Attachments of about half the Stock products: one to three photos, now and then a
+    PDF spec sheet (not an image): {product ID: [attachment]}. The first product always
+    has two photos and a spec sheet (PRD-5)."""
+    rng = random.Random(f"attachments-{seed}")
+    found = {}
+    for i, product in enumerate(products):
+        if product["Type"] != "Stock" or (i and rng.random() < 0.5):
+            continue
+        sku = product["SKU"].lower()
+        photos = 2 if i == 0 else rng.randint(1, 3)
+        items = [attachment(rng, f"{sku}-{k + 1}.jpg") for k in range(photos)]
+        if i == 0 or rng.random() < 0.2:
+            items.insert(0, attachment(rng, f"{sku}-spec.pdf", "application/pdf"))
+        found[product["ID"]] = items
+    return found
+
+
 def generate_stock(products, seed=42, locations=None):
     """Stock of the Stock products at 2-3 locations each (the default one first):
     {product ID: {location: {"OnHand", "Allocated", "OnOrder", "InTransit",

@@ -17,6 +17,7 @@ SYSTEM = "Cin7 Core"
 PAGE_LIMIT = 1000  # the API's maximum page size
 THROTTLE_STATUSES = (429, 503)  # the portal says 429; the 2024 conversion says 503: treat both
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
+PRODUCT_FLAGS = {"IncludeDeprecated": "true", "IncludeAttachments": "true"}
 
 REFERENCE_LISTS = {
     # kind: (path, wrapper key, name field)
@@ -142,7 +143,17 @@ def to_product(data, tier_names=None):
         description=data.get("Description") or "", tags=data.get("Tags") or "",
         weight=_num(data.get("Weight")), weight_units=data.get("WeightUnits") or "",
         average_cost=_num(data.get("AverageCost")), prices=prices,
+        images=_images(data.get("Attachments") or []),
         modified=parse_date(data.get("LastModifiedOn")))
+
+
+def _images(attachments):
+    """The URLs of a product's image attachments, the default first. [U] IsDefault shows only
+    on /product/attachments (the portal): from GET /product the first listed image leads."""
+    images = [a for a in attachments
+              if str(a.get("ContentType") or "").lower().startswith("image/") and a.get("DownloadUrl")]
+    images.sort(key=lambda a: str(a.get("IsDefault")).lower() != "true")
+    return [a["DownloadUrl"] for a in images]
 
 
 def product_payload(product, uom="Item", costing_method="FIFO"):
@@ -340,15 +351,14 @@ class Cin7:
         return self._tiers
 
     def product_pages(self, modified_since=None, page_size=PAGE_LIMIT, start_page=1):
-        """Yield (page number, total, [Product]), Deprecated ones included."""
+        """Yield (page number, total, [Product]), Deprecated ones included, with images."""
         tiers = self.price_tier_names()
         for number, total, items in self._pages("product", "Products", modified_since,
-                                                page_size, start_page):
+                                                page_size, start_page, extra=PRODUCT_FLAGS):
             yield number, total, [to_product(p, tiers) for p in items]
 
     def product(self, product_id):
-        body = self.api.json("GET", "product", params={"ID": product_id,
-                                                       "IncludeDeprecated": "true"})
+        body = self.api.json("GET", "product", params={"ID": product_id, **PRODUCT_FLAGS})
         items = body.get("Products") or []
         return to_product(items[0], self.price_tier_names()) if items else None
 

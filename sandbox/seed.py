@@ -15,7 +15,15 @@ import random
 import uuid
 import zlib
 
-from sandbox import cin7_customers, cin7_products, cin7_refs, cin7_sale_tasks, cin7_sales, clock
+from sandbox import (
+    cin7_customers,
+    cin7_products,
+    cin7_refs,
+    cin7_sale_tasks,
+    cin7_sales,
+    cin7_suppliers,
+    clock,
+)
 
 START = datetime.datetime(2023, 6, 1, 8, 0, tzinfo=clock.UTC)
 SPAN_DAYS = 730  # customers' LastModifiedOn spread over two years from START
@@ -222,6 +230,40 @@ def _more_delivery_addresses(rng, customer, i):
         address = _address(rng, country, city, state, "Shipping", not shipping and k == 0)
         address["ID"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         customer["Addresses"].append(address)
+
+
+MAKERS = ["Loomcraft Mills", "Pacific Dye Works", "Northern Cotton Co", "Atlas Packaging",
+          "Fjord Wool Traders", "Crescent Buttons", "Sunline Freight", "Kettle Ceramics"]
+SAME_NAME_AT = (5, 9)  # suppliers named as the customers at these positions (CUS-11)
+
+
+def generate_suppliers(customers, seed=42):
+    """Eight suppliers in Cin7's shape: two share a name with a customer, one has no
+    contacts and one is Deprecated; LastModifiedOn spread like the customers'."""
+    rng = random.Random(f"suppliers-{seed}")
+
+    def make_id():
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+    names = list(MAKERS)
+    for k, at in enumerate(SAME_NAME_AT):
+        if at < len(customers):
+            names[k + 1] = customers[at]["Name"]
+    suppliers, moment = [], START
+    for i, name in enumerate(names):
+        country = rng.choice(["United States", "United Kingdom", "Australia", "New Zealand"])
+        currency, _, web, taxes, _, prefix, cities = COUNTRIES[country]
+        city, state = rng.choice(cities)
+        domain = "".join(ch for ch in name.lower() if ch.isalnum()) + "-supply" + web
+        contacts = [] if i == 3 else [_contact(rng, domain, prefix, k == 0)
+                                      for k in range(rng.randint(1, 2))]
+        moment += datetime.timedelta(days=rng.randint(20, 90), milliseconds=rng.randint(1, 999))
+        suppliers.append(cin7_suppliers.complete({
+            "Name": name, "Currency": currency, "TaxRule": taxes[0],
+            "Status": "Deprecated" if i == 6 else "Active", "LastModifiedOn": clock.iso(moment),
+            "Addresses": [_address(rng, country, city, state, "Business", True)],
+            "Contacts": contacts}, make_id))
+    return suppliers
 
 
 def load_customers(path, seed=42):

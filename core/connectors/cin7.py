@@ -286,7 +286,8 @@ def document_payload(sale_id, status, lines, memo=""):
 
 
 class Cin7:
-    """Cin7 Core v2: customers, products and stock, sales, reference lists, company info."""
+    """Cin7 Core v2: customers, suppliers, products and stock, sales, reference lists, company
+    info."""
 
     def __init__(self, config):
         config.require("cin7_account_id", "cin7_application_key")
@@ -342,6 +343,20 @@ class Cin7:
         if not items:
             raise ServiceError(SYSTEM, f"no customer in the answer to {method} /customer")
         return to_customer(items[0])
+
+    def supplier_pages(self, modified_since=None, page_size=PAGE_LIMIT, start_page=1):
+        """Yield (page number, total, [suppliers]) as Cin7 pages them. A supplier has a
+        customer's shape (the portal's Supplier/Customer address and contact models), so it
+        is read as a Customer record; AccountPayable is not kept."""
+        for number, total, items in self._pages("supplier", "SupplierList", modified_since,
+                                                page_size, start_page):
+            yield number, total, [to_customer(s) for s in items]
+
+    def supplier(self, supplier_id):
+        body = self.api.json("GET", "supplier", params={"ID": supplier_id,
+                                                        "IncludeDeprecated": "true"})
+        items = body.get("SupplierList") or []
+        return to_customer(items[0]) if items else None
 
     def price_tier_names(self):
         """Tier position -> the name the account gave it; read once per client (one run)."""

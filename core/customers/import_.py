@@ -22,7 +22,7 @@ from core.customers.to_cin7 import (
     merge_contacts,
     payload_digest,
 )
-from core.customers.to_hubspot import property_specs
+from core.customers.to_hubspot import SUPPLIER_KEY, property_specs
 from core.errors import ConfigError, RecordError
 from core.plan import fingerprint
 from core.settings import get as setting
@@ -67,7 +67,7 @@ def prepare(ctx):
                           " (SET-2: choose them in the panel or with `syncdesk settings set`)")
     field_map = setting("customers.field_map")
     if not ctx.dry_run:  # the delivery addresses property must exist for people to fill it
-        ensure_properties(ctx.hubspot, property_specs(field_map))
+        ensure_properties(ctx.hubspot, property_specs(field_map, setting("suppliers.export")))
     ctx.progress.phase("reading Cin7 customers")
     index = CustomerIndex(ctx.cin7)
     options = {"owners": ctx.hubspot.owners(),
@@ -117,8 +117,9 @@ def import_companies(ctx, index, company_ids, options):
     contacts = ctx.hubspot.read("contacts", contact_ids, CONTACT_PROPS) if contact_ids else {}
     for company_id in company_ids:
         company = companies.get(company_id)
-        if company is None:
-            continue
+        if company is None or company.get(SUPPLIER_KEY):
+            ctx.progress.add(done=1)  # gone, or a Cin7 supplier exported as a vendor:
+            continue                  # never made a customer
         people = [contacts[i] for i in members.get(company_id, []) if i in contacts]
         import_one(ctx, index, company_id, company, people, options, remote_type="company")
         ctx.progress.add(done=1)

@@ -3,12 +3,12 @@
 from dataclasses import replace
 
 from core.customers import addresses as delivery
-from core.customers.to_hubspot import EMAIL, MAPPABLE_FIELDS
+from core.customers.to_hubspot import EMAIL, MAPPABLE_FIELDS, SUPPLIER_KEY
 from core.errors import RecordError
 from core.records import Address, Contact, Customer
 
 COMPANY_PROPS = ["name", "phone", "address", "address2", "city", "state", "zip", "country",
-                 "hubspot_owner_id", "hs_lastmodifieddate", delivery.PROPERTY]
+                 "hubspot_owner_id", "hs_lastmodifieddate", delivery.PROPERTY, SUPPLIER_KEY]
 CONTACT_PROPS = ["email", "firstname", "lastname", "phone", "mobilephone", "jobtitle", "address",
                  "city", "state", "zip", "country", "hubspot_owner_id", "lastmodifieddate"]
 

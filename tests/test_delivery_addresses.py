@@ -1,5 +1,7 @@
 """CUS-10: every delivery (Shipping) address of a Cin7 customer, both ways."""
 
+import time
+
 import pytest
 import requests
 
@@ -14,6 +16,13 @@ from tests.test_customers_export import by_name, cin7_put, hubspot_writes
 from tests.test_customers_import import TOKEN, hubspot_create, run_import
 
 PROPERTY = addresses.PROPERTY
+SLOW = 1.0  # seconds a "slow" fault holds a request before doing its work
+
+
+def landed():
+    """Wait until a request the client gave up on has done its work in the sandbox, so it
+    lands in this test and not in the next one."""
+    time.sleep(SLOW + 0.3)
 
 
 def export(config):
@@ -72,8 +81,9 @@ def test_a_retried_export_duplicates_no_company(tmp_path, sandbox):
     config = make_config(tmp_path / "slow", sandbox.url, http_timeout=0.5)
     schema.init(config.database_url)
     settings.set("sync.enabled", "on")
-    sandbox.fault(system="hubspot", kind="slow", count=1, delay=1, path="companies/batch/upsert")
+    sandbox.fault(system="hubspot", kind="slow", count=1, delay=SLOW, path="companies/batch/upsert")
     export(config)
+    landed()
     ids = [c["properties"]["cin7_customer_id"] for c in sandbox.hubspot("companies")]
     assert len(ids) == len(set(ids))
     assert company_of(sandbox, several(sandbox)[0]["ID"])[PROPERTY].count("\n") >= 1
@@ -133,9 +143,10 @@ def test_an_import_put_that_timed_out_adds_no_address_twice(delivery_in, sandbox
     requests.patch(f"{sandbox.url}/hubspot/crm/v3/objects/companies/{company}",
                    json={"properties": {PROPERTY: more}}, headers=TOKEN, timeout=10)
     slow = make_config(tmp_path, sandbox.url, http_timeout=0.5)
-    sandbox.fault(system="cin7", kind="slow", count=1, delay=1, path="customer", method="PUT")
+    sandbox.fault(system="cin7", kind="slow", count=1, delay=SLOW, path="customer", method="PUT")
     first = runner.sync(slow, "customers", "import")  # the PUT landed, its answer was lost
     assert first.status == "failed" or first.failed >= 1, first.message
+    landed()
     run_import(delivery_in)
     lines = [a["Line1"] for a in shipping(imported(sandbox, "Timeout Docks Ltd"))]
     assert sorted(lines) == ["1 Dock Road", "3 Mill Lane", "5 Quay Street"]

@@ -9,6 +9,7 @@ from core.connectors.hubspot import HubSpot
 from core.products.export import has_image_property
 from core.products.to_hubspot import IMAGE_PROPERTY
 from tests.conftest import make_config
+from tests.test_delivery_addresses import SLOW, landed
 from tests.test_products_export import CIN7, export, hubspot_products
 
 TOKEN = {"Authorization": "Bearer pat-na1-sandbox"}
@@ -67,8 +68,9 @@ def test_a_retried_upsert_makes_no_duplicate_product(tmp_path, sandbox):
     config = make_config(tmp_path / "slow", sandbox.url, http_timeout=0.5)
     schema.init(config.database_url)
     settings.set("sync.enabled", "on")
-    sandbox.fault(system="hubspot", kind="slow", count=1, delay=1, path="products/batch/upsert")
+    sandbox.fault(system="hubspot", kind="slow", count=1, delay=SLOW, path="products/batch/upsert")
     export(config)
+    landed()
     ids = [p["properties"]["cin7_product_id"] for p in sandbox.hubspot("products")]
     assert len(ids) == len(set(ids)) == len(with_attachments(sandbox))
     pictured = next(p for p in with_attachments(sandbox).values() if images(p))

@@ -112,6 +112,7 @@ class Product:
     weight_units: str = ""
     average_cost: float | None = None
     prices: list = field(default_factory=list)  # [(position 1..10, tier name, price)]
+    images: list = field(default_factory=list)  # image attachments' URLs, the default first
     modified: datetime.datetime | None = None
 
 

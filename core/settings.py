@@ -33,6 +33,7 @@ DEFAULTS = {
     "sales.import_type": "simple",  # SAL-9: Simple or Advanced sale
     "sales.import_location": "",  # SAL-9: "" = the customer's default location
     "customers.field_map": [],
+    "suppliers.export": False,  # CUS-11: customers export also writes suppliers as vendors
     "import.currency": "",
     "import.payment_term": "",
     "import.tax_rule": "",

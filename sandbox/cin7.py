@@ -13,6 +13,7 @@ from sandbox import (
     cin7_refs,
     cin7_sale_lines,
     cin7_sales,
+    cin7_suppliers,
     cin7_webhooks,
     faults,
     ratelimit,
@@ -42,8 +43,9 @@ PAGED_BOOKS = {  # path -> (book, list key, filters: query arg -> field)
 
 
 def fresh(options):
-    """Cin7's data for one reset: customers, products and their stock, sales (3 per 10
-    customers unless "sales" says), reference books, the per-key limiter."""
+    """Cin7's data for one reset: customers, suppliers, products with their stock and
+    attachments, sales (3 per 10 customers unless "sales" says), reference books, the
+    per-key limiter."""
     if options.get("data"):
         customers = seed.load_customers(options["data"], options["seed"])
     else:
@@ -56,6 +58,8 @@ def fresh(options):
         "customers": {c["ID"]: c for c in customers},
         "products": {p["ID"]: p for p in products},
         "stock": seed.generate_stock(products, options["seed"], books["location"]),
+        "attachments": seed.generate_attachments(products, options["seed"]),
+        "suppliers": {s["ID"]: s for s in seed.generate_suppliers(customers, options["seed"])},
         "books": books,
         "sales": {},
         "limiter": ratelimit.Window(options["cin7_rate_per_minute"], 60),
@@ -150,6 +154,10 @@ def customers_put(store):
     return jsonify({"Total": 1, "Page": 1, "CustomerList": [customer]})
 
 
+def suppliers_get(store):
+    return jsonify(cin7_suppliers.query(store, request.args))
+
+
 def products_get(store):
     return jsonify(cin7_products.query(store, request.args))
 
@@ -237,6 +245,7 @@ def book_page(path):
 ROUTES = {
     "me": {"GET": me},
     "customer": {"GET": customers_get, "POST": customers_post, "PUT": customers_put},
+    "supplier": {"GET": suppliers_get},
     "product": {"GET": products_get, "POST": products_post, "PUT": products_put},
     "ref/productavailability": {"GET": product_availability},
     "salelist": {"GET": sales_list},

@@ -161,7 +161,7 @@ def create(store, body):
     return customer
 
 
-def _merge_rows(rows, changes, template, label):
+def merge_rows(rows, changes, template, label):
     """Rows with an ID are updated, rows without one are added; rows left out are kept.
 
     Whether Cin7 deletes rows a PUT leaves out is undocumented; keeping them is the choice
@@ -189,9 +189,9 @@ def update(store, body, bump=True):
     customer = copy.deepcopy(current)  # validate a copy, so a refused PUT changes nothing
     customer.update({k: v for k, v in _body_fields(body).items()
                      if k not in ("Contacts", "Addresses")})
-    customer["Contacts"] = _merge_rows(customer["Contacts"], body.get("Contacts"), CONTACT,
+    customer["Contacts"] = merge_rows(customer["Contacts"], body.get("Contacts"), CONTACT,
                                        "Contact")
-    customer["Addresses"] = _merge_rows(customer["Addresses"], body.get("Addresses"), ADDRESS,
+    customer["Addresses"] = merge_rows(customer["Addresses"], body.get("Addresses"), ADDRESS,
                                         "Address")
     validate(store, customer)
     if bump:
@@ -217,7 +217,7 @@ def int_arg(args, name, default, low, high=None):
     return value
 
 
-def _matches(customer, args, since):
+def matches(customer, args, since):
     if str(args.get("IncludeDeprecated", "false")).lower() != "true" and \
             customer["Status"] != "Active":
         return False
@@ -244,7 +244,7 @@ def query(store, args):
         except ValueError:
             raise Cin7Error(f"ModifiedSince '{args['ModifiedSince']}' is not a valid date.") \
                 from None
-    found = [c for c in store["customers"].values() if _matches(c, args, since)]
+    found = [c for c in store["customers"].values() if matches(c, args, since)]
     # Stored dates share one canonical format, so text order is time order; ID breaks ties
     # so that paging is stable.
     found.sort(key=lambda c: (c["LastModifiedOn"], c["ID"]))

@@ -46,8 +46,9 @@ REFERENCES = [  # field, book, label in the error, key in the book
     ("ExpenseAccount", "account", "Account", "Code"),
     ("InventoryAccount", "account", "Account", "Code"),
 ]
-# GET flags -> the lists they add. The sandbox keeps no suppliers, BOMs, movements,
-# attachments, reorder levels or custom prices, so the lists are always empty.
+# GET flags -> the lists they add. The sandbox keeps attachments (store["attachments"], see
+# set_attachments) but no suppliers, BOMs, movements, reorder levels or custom prices, so
+# those lists are always empty.
 INCLUDES = {"IncludeBOM": ["BillOfMaterialsProducts", "BillOfMaterialsServices"],
             "IncludeSuppliers": ["Suppliers"], "IncludeMovements": ["Movements"],
             "IncludeAttachments": ["Attachments"], "IncludeReorderLevels": ["ReorderLevels"],
@@ -254,6 +255,21 @@ def update(store, body, bump=True):
     return product
 
 
+def set_attachments(store, product_id, items):
+    """A Cin7 user replaces a product's attachments ([{FileName, ContentType, DownloadUrl}];
+    ids are given to new ones). [U] Whether Cin7 moves the product's LastModifiedOn when its
+    attachments change is undocumented: the sandbox does, so ModifiedSince sees the change."""
+    product = find(store, product_id)
+    if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("DownloadUrl")
+                                              for i in items):
+        raise Cin7Error("Attachments should be a list of objects with a DownloadUrl.")
+    store.setdefault("attachments", {})[product["ID"]] = [
+        {"ID": i.get("ID") or new_id(), "ContentType": i.get("ContentType") or "image/jpeg",
+         "FileName": i.get("FileName") or "", "DownloadUrl": i["DownloadUrl"]} for i in items]
+    product["LastModifiedOn"] = clock.now_iso()
+    return product
+
+
 def find(store, product_id):
     wanted = str(product_id).lower()
     return next((p for p in store["products"].values() if p["ID"].lower() == wanted), None)
@@ -296,7 +312,11 @@ def query(store, args):
     rows = found[(page - 1) * limit: page * limit]
     extra = [key for flag, keys in INCLUDES.items() if _flag(args, flag) for key in keys]
     if extra:
+        attachments = store.get("attachments", {})
         rows = [{**p, **{key: [] for key in extra}} for p in rows]
+        if "Attachments" in extra:
+            rows = [{**p, "Attachments": copy.deepcopy(attachments.get(p["ID"], []))}
+                    for p in rows]
     return {"Total": len(found), "Page": page, "Products": rows}
 
 

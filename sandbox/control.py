@@ -10,7 +10,10 @@
     GET    /_sandbox/cin7/customers         every Cin7 customer, Deprecated included
     PATCH  /_sandbox/cin7/customers/<id>    change a customer as a Cin7 user would
     GET    /_sandbox/cin7/products          every Cin7 product, Deprecated included
-    PATCH  /_sandbox/cin7/products/<id>     change a product as a Cin7 user would
+    PATCH  /_sandbox/cin7/products/<id>     change a product as a Cin7 user would ("Attachments":
+                                            the product's whole attachment list)
+    GET    /_sandbox/cin7/suppliers         every Cin7 supplier, Deprecated included
+    PATCH  /_sandbox/cin7/suppliers/<id>    change a supplier as a Cin7 user would
     GET    /_sandbox/cin7/sales             every Cin7 sale in GET /sale shape, Voided included
     PATCH  /_sandbox/cin7/sales/<id>        header fields as PUT /sale, or {"Action": "invoice"|
                                             "pay"|"ship", "Amount", "TrackingNumber", "Carrier"}
@@ -30,6 +33,7 @@ from sandbox import (
     cin7_products,
     cin7_sale_tasks,
     cin7_sales,
+    cin7_suppliers,
     faults,
     hubspot_associations,
     hubspot_schema,
@@ -118,6 +122,7 @@ CIN7_KINDS = {
     "customers": (cin7_customers.find, cin7_customers.update, "customer", dict),
     "products": (cin7_products.find, cin7_products.update, "product", dict),
     "sales": (cin7_sales.find, _update_sale, "sale", cin7_sales.public),
+    "suppliers": (cin7_suppliers.find, cin7_suppliers.update, "supplier", dict),
 }
 
 
@@ -145,6 +150,8 @@ def cin7_edit(kind, record_id):
         if find(store, record_id) is None:
             return _error(f"no Cin7 {label} {record_id}", 404)
         try:
+            if kind == "products" and "Attachments" in body:
+                cin7_products.set_attachments(store, record_id, body.pop("Attachments"))
             record = update(store, {**body, "ID": record_id})
         except Cin7Error as exc:
             return jsonify(exc.body()), exc.status

@@ -119,6 +119,7 @@ def _standard(kind, group, owners, stages, pipelines):
             ("price", "Unit price", *number), ("hs_sku", "SKU"),
             ("hs_cost_of_goods_sold", "Unit cost", *number),
             ("hs_recurring_billing_period", "Term"),
+            ("hs_images", "Image URL"),
             ("hs_product_type", "Product type", "enumeration", "select",
              choices("inventory", "non_inventory", "service"))],
         "line_items": [

@@ -3,7 +3,8 @@ from a file.
 
 generate_customers(n, seed) always starts with the guide's example: "Arabella", "Admiralty"
 and "Revenge of New York", whose contacts Peter Blood, Henry Morgan and Richard Worley share
-the e-mail corsair_1@mail.uk, in that LastModifiedOn order. generate_products(n, seed, ...)
+the e-mail corsair_1@mail.uk, in that LastModifiedOn order; some customers have several
+delivery (Shipping) addresses. generate_products(n, seed, ...)
 and generate_stock(products, seed, ...) make the catalogue and its stock per location;
 generate_sales(store, n, seed) adds sales at every stage, made through the sandbox's own rules.
 """
@@ -14,7 +15,15 @@ import random
 import uuid
 import zlib
 
-from sandbox import cin7_customers, cin7_products, cin7_refs, cin7_sale_tasks, cin7_sales, clock
+from sandbox import (
+    cin7_customers,
+    cin7_products,
+    cin7_refs,
+    cin7_sale_tasks,
+    cin7_sales,
+    cin7_suppliers,
+    clock,
+)
 
 START = datetime.datetime(2023, 6, 1, 8, 0, tzinfo=clock.UTC)
 SPAN_DAYS = 730  # customers' LastModifiedOn spread over two years from START
@@ -26,6 +35,7 @@ CORSAIR_EMAIL = "corsair_1@mail.uk"
 # Small seeds (ten customers or more) still show every case a sync must handle: a customer
 # without contacts, a Deprecated one, and a contact whose e-mail another customer also uses.
 NO_CONTACTS_AT, DEPRECATED_AT, SHARED_EMAIL_AT = 4, 6, 8
+MANY_DELIVERY_AT = 3  # the first generated shop: two more delivery addresses than it had
 
 # country: currency, weight, web suffix, tax rules, company suffixes, phone prefix, cities
 COUNTRIES = {
@@ -185,6 +195,7 @@ def generate_customers(n, seed=42):
         return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
     customers, taken, emails, domains = [], set(), [], set()
+    extra = random.Random(f"delivery-{seed}")  # its own stream: the rest of the seed is unchanged
     step = datetime.timedelta(days=SPAN_DAYS) / max(n, 1)
     moment = START
     for i in range(n):
@@ -201,8 +212,58 @@ def generate_customers(n, seed=42):
             jitter = datetime.timedelta(milliseconds=rng.randint(1, 999))
             moment += step * rng.uniform(0.5, 1.5) + jitter
         customer["LastModifiedOn"] = clock.iso(moment)
+        _more_delivery_addresses(extra, customer, i)
         customers.append(cin7_customers.complete(customer, make_id))
     return customers
+
+
+def _more_delivery_addresses(rng, customer, i):
+    """Customers with several delivery (Shipping) addresses: the first shop always, then
+    about a third of those that have one (CUS-10)."""
+    shipping = [a for a in customer["Addresses"] if a["Type"] == "Shipping"]
+    if i != MANY_DELIVERY_AT and not (shipping and rng.random() < 0.35):
+        return
+    base = (shipping or customer["Addresses"])[0]
+    country = base["Country"]
+    for k in range(2 if i == MANY_DELIVERY_AT else rng.randint(1, 2)):
+        city, state = rng.choice(COUNTRIES[country][6])
+        address = _address(rng, country, city, state, "Shipping", not shipping and k == 0)
+        address["ID"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        customer["Addresses"].append(address)
+
+
+MAKERS = ["Loomcraft Mills", "Pacific Dye Works", "Northern Cotton Co", "Atlas Packaging",
+          "Fjord Wool Traders", "Crescent Buttons", "Sunline Freight", "Kettle Ceramics"]
+SAME_NAME_AT = (5, 9)  # suppliers named as the customers at these positions (CUS-11)
+
+
+def generate_suppliers(customers, seed=42):
+    """Eight suppliers in Cin7's shape: two share a name with a customer, one has no
+    contacts and one is Deprecated; LastModifiedOn spread like the customers'."""
+    rng = random.Random(f"suppliers-{seed}")
+
+    def make_id():
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+    names = list(MAKERS)
+    for k, at in enumerate(SAME_NAME_AT):
+        if at < len(customers):
+            names[k + 1] = customers[at]["Name"]
+    suppliers, moment = [], START
+    for i, name in enumerate(names):
+        country = rng.choice(["United States", "United Kingdom", "Australia", "New Zealand"])
+        currency, _, web, taxes, _, prefix, cities = COUNTRIES[country]
+        city, state = rng.choice(cities)
+        domain = "".join(ch for ch in name.lower() if ch.isalnum()) + "-supply" + web
+        contacts = [] if i == 3 else [_contact(rng, domain, prefix, k == 0)
+                                      for k in range(rng.randint(1, 2))]
+        moment += datetime.timedelta(days=rng.randint(20, 90), milliseconds=rng.randint(1, 999))
+        suppliers.append(cin7_suppliers.complete({
+            "Name": name, "Currency": currency, "TaxRule": taxes[0],
+            "Status": "Deprecated" if i == 6 else "Active", "LastModifiedOn": clock.iso(moment),
+            "Addresses": [_address(rng, country, city, state, "Business", True)],
+            "Contacts": contacts}, make_id))
+    return suppliers
 
 
 def load_customers(path, seed=42):
@@ -446,6 +507,36 @@ def generate_products(n, seed=42, tiers=None, categories=None, brands=None, loca
         product["LastModifiedOn"] = clock.iso(moment)
         products.append(cin7_products.complete(product, tiers, make_id))
     return products
+
+
+ATTACHMENT_URL = "https://inventory.dearsystems.com/Attachment/Download"
+
+
+def attachment(rng, file_name, content_type="image/jpeg"):
+    """One product attachment as GET /product?IncludeAttachments=true lists it (no IsDefault:
+    the portal says only the attachments endpoint shows it)."""
+    attachment_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    return {"ID": attachment_id, "ContentType": content_type, "FileName": file_name,
+            "DownloadUrl": f"{ATTACHMENT_URL}?ID={attachment_id}&ContentType={content_type}"
+                           f"&FileName={file_name}&isPublic=True"}
+
+
+def generate_attachments(products, seed=42):
+    """Attachments of about half the Stock products: one to three photos, now and then a
+    PDF spec sheet (not an image): {product ID: [attachment]}. The first product always
+    has two photos and a spec sheet (PRD-5)."""
+    rng = random.Random(f"attachments-{seed}")
+    found = {}
+    for i, product in enumerate(products):
+        if product["Type"] != "Stock" or (i and rng.random() < 0.5):
+            continue
+        sku = product["SKU"].lower()
+        photos = 2 if i == 0 else rng.randint(1, 3)
+        items = [attachment(rng, f"{sku}-{k + 1}.jpg") for k in range(photos)]
+        if i == 0 or rng.random() < 0.2:
+            items.insert(0, attachment(rng, f"{sku}-spec.pdf", "application/pdf"))
+        found[product["ID"]] = items
+    return found
 
 
 def generate_stock(products, seed=42, locations=None):

@@ -27,7 +27,8 @@ FIXED = {"import.product_type": ("Stock", "Service"), "import.address_type": ("B
 SECTIONS = {
     "import": [*FROM_CIN7, "import.currency", "import.product_type", "import.address_type",
                "import.ignore_contacts_without_company", "import.create_products"],
-    "export": ["export.product_description", "export.product_term", "products.price_tier"],
+    "export": ["export.product_description", "export.product_term", "products.price_tier",
+               "suppliers.export"],
     "schedule": ["schedule.enabled", "schedule.start_date", "schedule.start_time",
                  "schedule.frequency", "schedule.every_minutes", "schedule.timezone",
                  "schedule.daily_post_time"],
@@ -43,13 +44,14 @@ LABELS = {
     "export.product_description": "Product description", "export.product_term": "Product term",
     "import.create_products": "Create products HubSpot has and Cin7 lacks (else list them)",
     "products.price_tier": "Price tier whose price HubSpot shows",
+    "suppliers.export": "Export Cin7 suppliers as Vendor companies (with customers)",
     "schedule.enabled": "Run on a schedule", "schedule.start_date": "Start date",
     "schedule.start_time": "Start time", "schedule.frequency": "Frequency",
     "schedule.every_minutes": "Every N minutes", "schedule.timezone": "Time zone",
     "schedule.daily_post_time": "Daily status post at", "slack.alerts_channel": "Alerts channel",
 }
 CHECKBOXES = {"import.ignore_contacts_without_company", "import.create_products",
-              "schedule.enabled"}
+              "schedule.enabled", "suppliers.export"}
 
 
 def _context(**extra):

@@ -17,6 +17,7 @@ SYSTEM = "Cin7 Core"
 PAGE_LIMIT = 1000  # the API's maximum page size
 THROTTLE_STATUSES = (429, 503)  # the portal says 429; the 2024 conversion says 503: treat both
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
+PRODUCT_FLAGS = {"IncludeDeprecated": "true", "IncludeAttachments": "true"}
 
 REFERENCE_LISTS = {
     # kind: (path, wrapper key, name field)
@@ -142,7 +143,17 @@ def to_product(data, tier_names=None):
         description=data.get("Description") or "", tags=data.get("Tags") or "",
         weight=_num(data.get("Weight")), weight_units=data.get("WeightUnits") or "",
         average_cost=_num(data.get("AverageCost")), prices=prices,
+        images=_images(data.get("Attachments") or []),
         modified=parse_date(data.get("LastModifiedOn")))
+
+
+def _images(attachments):
+    """The URLs of a product's image attachments, the default first. [U] IsDefault shows only
+    on /product/attachments (the portal): from GET /product the first listed image leads."""
+    images = [a for a in attachments
+              if str(a.get("ContentType") or "").lower().startswith("image/") and a.get("DownloadUrl")]
+    images.sort(key=lambda a: str(a.get("IsDefault")).lower() != "true")
+    return [a["DownloadUrl"] for a in images]
 
 
 def product_payload(product, uom="Item", costing_method="FIFO"):
@@ -275,7 +286,8 @@ def document_payload(sale_id, status, lines, memo=""):
 
 
 class Cin7:
-    """Cin7 Core v2: customers, products and stock, sales, reference lists, company info."""
+    """Cin7 Core v2: customers, suppliers, products and stock, sales, reference lists, company
+    info."""
 
     def __init__(self, config):
         config.require("cin7_account_id", "cin7_application_key")
@@ -319,14 +331,33 @@ class Cin7:
     def save_customer(self, customer, fields=None):
         """Create (no id) or update a customer; returns it as Cin7 stored it."""
         method = "PUT" if customer.id else "POST"
+        # A PUT that adds a contact or address (a row without id) adds it again when it is
+        # repeated after a timeout: it is sent once, and the next run matches what landed.
+        # A POST repeated is refused by name (names are unique), so it may be repeated.
+        adds_rows = any(not row.id for row in customer.contacts + customer.addresses)
         try:
-            body = self.api.json(method, "customer", json=customer_payload(customer, fields))
+            body = self.api.json(method, "customer", json=customer_payload(customer, fields),
+                                 repeatable=not (customer.id and adds_rows))
         except Cin7RecordError as exc:
             raise RecordError(customer.name or customer.id, "", str(exc).split(": ", 1)[-1]) from None
         items = body.get("CustomerList") or []
         if not items:
             raise ServiceError(SYSTEM, f"no customer in the answer to {method} /customer")
         return to_customer(items[0])
+
+    def supplier_pages(self, modified_since=None, page_size=PAGE_LIMIT, start_page=1):
+        """Yield (page number, total, [suppliers]) as Cin7 pages them. A supplier has a
+        customer's shape (the portal's Supplier/Customer address and contact models), so it
+        is read as a Customer record; AccountPayable is not kept."""
+        for number, total, items in self._pages("supplier", "SupplierList", modified_since,
+                                                page_size, start_page):
+            yield number, total, [to_customer(s) for s in items]
+
+    def supplier(self, supplier_id):
+        body = self.api.json("GET", "supplier", params={"ID": supplier_id,
+                                                        "IncludeDeprecated": "true"})
+        items = body.get("SupplierList") or []
+        return to_customer(items[0]) if items else None
 
     def price_tier_names(self):
         """Tier position -> the name the account gave it; read once per client (one run)."""
@@ -336,15 +367,14 @@ class Cin7:
         return self._tiers
 
     def product_pages(self, modified_since=None, page_size=PAGE_LIMIT, start_page=1):
-        """Yield (page number, total, [Product]), Deprecated ones included."""
+        """Yield (page number, total, [Product]), Deprecated ones included, with images."""
         tiers = self.price_tier_names()
         for number, total, items in self._pages("product", "Products", modified_since,
-                                                page_size, start_page):
+                                                page_size, start_page, extra=PRODUCT_FLAGS):
             yield number, total, [to_product(p, tiers) for p in items]
 
     def product(self, product_id):
-        body = self.api.json("GET", "product", params={"ID": product_id,
-                                                       "IncludeDeprecated": "true"})
+        body = self.api.json("GET", "product", params={"ID": product_id, **PRODUCT_FLAGS})
         items = body.get("Products") or []
         return to_product(items[0], self.price_tier_names()) if items else None
 

@@ -177,6 +177,11 @@ class HubSpot:
                           json={"inputs": missing[start:start + BATCH]})
         return [spec["name"] for spec in missing]
 
+    def properties(self, object_type):
+        """The portal's property definitions for `object_type`, by name."""
+        return {p["name"]: p for p in
+                self.api.json("GET", f"crm/v3/properties/{object_type}")["results"]}
+
     # -- writes -----------------------------------------------------------------------------
 
     def upsert(self, object_type, items, id_property):

@@ -17,13 +17,16 @@ from core.store import Setting
 from core.upserts import record, upsert
 
 ENTITY, DIRECTION = "customers", "export"
+SUPPLIERS = "suppliers"  # their own cursor: ("suppliers", "export")
 
 
 def run(ctx):
-    """Export changed (or selected) customers; reports through ctx.progress."""
+    """Export changed (or selected) customers, then with `suppliers.export` changed
+    suppliers as vendor companies (CUS-11); reports through ctx.progress."""
     field_map = setting("customers.field_map")
+    with_suppliers = setting("suppliers.export")
     if not ctx.dry_run:
-        ensure_properties(ctx.hubspot, property_specs(field_map))
+        ensure_properties(ctx.hubspot, property_specs(field_map, with_suppliers))
 
     def handle_page(ctx, customers):
         customer_list.save(customers)  # the panel's customer list sees what we read
@@ -32,16 +35,29 @@ def run(ctx):
 
     cursors.export_pages(ctx, ENTITY, DIRECTION, ctx.cin7.customer_pages, ctx.cin7.customer,
                         handle_page, "customers")
+    if with_suppliers and not ctx.only:  # a selection names customers
+        export_suppliers(ctx)
 
 
-def plan_customers(customers, field_map, force=False):
+def export_suppliers(ctx):
+    """Changed Cin7 suppliers as HubSpot companies of type Vendor, with their contacts."""
+    def handle_page(ctx, suppliers):
+        plan = plan_customers(suppliers, [], suppliers=True)
+        ctx.record_plan(plan) if ctx.dry_run else apply(ctx, plan)
+
+    cursors.export_pages(ctx, SUPPLIERS, DIRECTION, ctx.cin7.supplier_pages, ctx.cin7.supplier,
+                        handle_page, "suppliers")
+
+
+def plan_customers(customers, field_map, force=False, suppliers=False):
     """The plan for one page, from the records and what the store knows."""
+    entity = "supplier" if suppliers else "customer"
     contact_ids = [c.id for cu in customers for c in cu.contacts]
-    known = links.for_records("hubspot", [("customer", c.id) for c in customers] +
+    known = links.for_records("hubspot", [(entity, c.id) for c in customers] +
                               [("contact", i) for i in contact_ids])
     emails = {c.email_key for cu in customers for c in cu.contacts if c.email_key}
     owners = links.email_owners("hubspot", emails)
-    return plan_export(customers, known, owners, field_map, force=force)
+    return plan_export(customers, known, owners, field_map, force=force, suppliers=suppliers)
 
 
 def ensure_properties(hubspot, specs):

@@ -12,14 +12,17 @@ import datetime
 
 from core import cursors, intents, links
 from core.connectors import hubspot as hs
+from core.customers.export import ensure_properties
 from core.customers.to_cin7 import (
     COMPANY_PROPS,
     CONTACT_PROPS,
     desired_customer,
+    has_delivery_addresses,
     mapped_values,
     merge_contacts,
     payload_digest,
 )
+from core.customers.to_hubspot import SUPPLIER_KEY, property_specs
 from core.errors import ConfigError, RecordError
 from core.plan import fingerprint
 from core.settings import get as setting
@@ -62,9 +65,11 @@ def prepare(ctx):
     if missing:
         raise ConfigError("import defaults not set: " + ", ".join(missing) +
                           " (SET-2: choose them in the panel or with `syncdesk settings set`)")
+    field_map = setting("customers.field_map")
+    if not ctx.dry_run:  # the delivery addresses property must exist for people to fill it
+        ensure_properties(ctx.hubspot, property_specs(field_map, setting("suppliers.export")))
     ctx.progress.phase("reading Cin7 customers")
     index = CustomerIndex(ctx.cin7)
-    field_map = setting("customers.field_map")
     options = {"owners": ctx.hubspot.owners(),
                "reps": set(setting("cin7.sales_reps")) | index.sales_reps,
                "field_map": field_map,
@@ -112,8 +117,9 @@ def import_companies(ctx, index, company_ids, options):
     contacts = ctx.hubspot.read("contacts", contact_ids, CONTACT_PROPS) if contact_ids else {}
     for company_id in company_ids:
         company = companies.get(company_id)
-        if company is None:
-            continue
+        if company is None or company.get(SUPPLIER_KEY):
+            ctx.progress.add(done=1)  # gone, or a Cin7 supplier exported as a vendor:
+            continue                  # never made a customer
         people = [contacts[i] for i in members.get(company_id, []) if i in contacts]
         import_one(ctx, index, company_id, company, people, options, remote_type="company")
         ctx.progress.add(done=1)
@@ -132,7 +138,8 @@ def import_one(ctx, index, remote_id, source, people, options, remote_type):
     existing = index.by_id(link.remote_id) if link else None
     existing = existing or index.by_name(wanted.name)
     mapped = mapped_values(source, options["field_map"])
-    customer = merge_contacts(existing, wanted, mapped) if existing else wanted
+    customer = merge_contacts(existing, wanted, mapped,
+                              has_delivery_addresses(source, remote_type)) if existing else wanted
     # What HubSpot says, not the merged result: Cin7 fills in values of its own on create.
     digest = fingerprint({**payload_digest(wanted), "mapped": mapped})
     action = "update" if existing else "create"

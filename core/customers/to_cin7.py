@@ -2,12 +2,13 @@
 
 from dataclasses import replace
 
-from core.customers.to_hubspot import EMAIL, MAPPABLE_FIELDS
+from core.customers import addresses as delivery
+from core.customers.to_hubspot import EMAIL, MAPPABLE_FIELDS, SUPPLIER_KEY
 from core.errors import RecordError
 from core.records import Address, Contact, Customer
 
 COMPANY_PROPS = ["name", "phone", "address", "address2", "city", "state", "zip", "country",
-                 "hubspot_owner_id", "hs_lastmodifieddate"]
+                 "hubspot_owner_id", "hs_lastmodifieddate", delivery.PROPERTY, SUPPLIER_KEY]
 CONTACT_PROPS = ["email", "firstname", "lastname", "phone", "mobilephone", "jobtitle", "address",
                  "city", "state", "zip", "country", "hubspot_owner_id", "lastmodifieddate"]
 
@@ -63,15 +64,26 @@ def desired_customer(source, people, remote_type, options):
     if contacts:
         contacts[0].default = True
     warnings = []
+    shipping, delivery_warnings = delivery.parse(source.get(delivery.PROPERTY)) \
+        if remote_type == "company" else ([], [])
+    address_type = defaults["address_type"] or "Billing"
+    main = _address(source, address_type, warnings)
+    if shipping and address_type.capitalize() == delivery.SHIPPING:
+        main = []  # the delivery addresses property says what the Shipping addresses are
     customer = Customer(
         id="", name=name, currency=defaults["currency"], payment_term=defaults["payment_term"],
         tax_rule=defaults["tax_rule"], revenue_account=defaults["revenue_account"],
         account_receivable=defaults["account_receivable"], price_tier=defaults["price_tier"],
         location=defaults["location"], contacts=contacts,
-        addresses=_address(source, defaults["address_type"] or "Billing", warnings))
+        addresses=main + shipping)
     for attribute, value in mapped_values(source, options["field_map"]).items():
         setattr(customer, attribute, value)
-    return customer, warnings + _sales_rep(customer, source, options)
+    return customer, warnings + delivery_warnings + _sales_rep(customer, source, options)
+
+
+def has_delivery_addresses(source, remote_type):
+    """Whether a HubSpot company lists delivery addresses: they then define the Shipping ones."""
+    return remote_type == "company" and bool(source.get(delivery.PROPERTY).strip())
 
 
 def mapped_values(source, field_map):
@@ -99,8 +111,9 @@ def _sales_rep(customer, source, options):
             "synced without it"]
 
 
-def merge_contacts(existing, wanted, mapped=None):
-    """`existing` updated with what HubSpot says; contacts matched by e-mail, then name."""
+def merge_contacts(existing, wanted, mapped=None, with_delivery=False):
+    """`existing` updated with what HubSpot says; contacts matched by e-mail, then name, and
+    with `with_delivery` the Shipping addresses matched by content (CUS-10)."""
     contacts = [replace(c) for c in existing.contacts]
     for new in wanted.contacts:
         match = next((c for c in contacts if new.email_key and c.email_key == new.email_key),
@@ -113,11 +126,15 @@ def merge_contacts(existing, wanted, mapped=None):
         else:
             contacts.append(replace(new, default=not contacts))
     addresses = existing.addresses
-    if wanted.addresses:
-        new = wanted.addresses[0]
+    shipping = [a for a in wanted.addresses if with_delivery and a.type == delivery.SHIPPING]
+    main = [a for a in wanted.addresses if not (with_delivery and a.type == delivery.SHIPPING)]
+    if main:
+        new = main[0]
         same = next((a for a in addresses if a.type == new.type and a.default_for_type), None)
         addresses = ([replace(new, id=same.id) if a is same else a for a in addresses]
                      if same else addresses + [new])
+    if shipping:
+        addresses = delivery.merge(addresses, shipping)
     merged = replace(existing, name=wanted.name, contacts=contacts, addresses=addresses)
     # Import defaults apply to new customers only; mapped values and the rep follow changes.
     for attribute, value in (mapped or {}).items():
@@ -129,10 +146,14 @@ def merge_contacts(existing, wanted, mapped=None):
 
 def payload_digest(customer):
     """What an import writes, to tell whether anything changed since the last write."""
-    return {"name": customer.name, "rep": customer.sales_representative,
+    digest = {"name": customer.name, "rep": customer.sales_representative,
             "credit": customer.credit_limit, "tier": customer.price_tier,
             "term": customer.payment_term,
             "contacts": sorted((c.name, c.email_key, c.phone, c.mobile, c.job_title)
                                for c in customer.contacts),
             "addresses": sorted((a.type, a.line1, a.line2, a.city, a.state, a.postcode, a.country)
                                 for a in customer.addresses)}
+    shipping = delivery.delivery_addresses(customer)
+    if len(shipping) > 1:  # which one is the default is part of what HubSpot says
+        digest["default_delivery"] = delivery.to_text(replace(customer, addresses=shipping[:1]))
+    return digest

@@ -1,14 +1,16 @@
 """Customers export: Cin7 customer -> HubSpot payloads, and the plan of writes (pure).
 
-Rules (CUS-1..4, CUS-6, CUS-11): a customer with contacts is a company with its contacts
+Rules (CUS-1..4, CUS-6, CUS-10, CUS-11): a customer with contacts is a company with its contacts
 associated; a customer without contacts is one contact with no company; a contact e-mail
 shared by several customers is one HubSpot contact associated with each of their companies,
 its properties taken from the first contact that got it; a Deprecated customer's contacts
-are Inactive. Planning reads only records and links, so a dry run shows the same plan.
+are Inactive; a company carries every delivery address (core/customers/addresses.py) and
+its main address (Billing, else Business, else Shipping) in HubSpot's address fields. Planning reads only records and links, so a dry run shows the same plan.
 """
 
 import re
 
+from core.customers import addresses
 from core.errors import RecordError
 from core.plan import Plan, Write, planned
 
@@ -34,14 +36,18 @@ MAPPABLE_FIELDS = {
     **{f"AdditionalAttribute{i}": (f"AdditionalAttribute{i}", "string") for i in range(1, 11)},
 }
 
+SUPPLIER_KEY = "cin7_supplier_id"  # vendor companies' unique key (CUS-11)
+VENDOR = "VENDOR"  # HubSpot's company type for a supplier
+
 FIELD_TYPES = {"string": ("string", "text"), "number": ("number", "number"),
                "bool": ("bool", "booleancheckbox")}
 BOOL_OPTIONS = [{"label": "Yes", "value": "true", "displayOrder": 0, "hidden": False},
                 {"label": "No", "value": "false", "displayOrder": 1, "hidden": False}]
 
 
-def property_specs(field_map):
-    """HubSpot definitions of SyncDesk's own properties, per object type."""
+def property_specs(field_map, suppliers=False):
+    """HubSpot definitions of SyncDesk's own properties, per object type (with `suppliers`,
+    the vendor companies' key too)."""
     status = {"type": "enumeration", "fieldType": "select",
               "options": [{"label": v, "value": v, "displayOrder": i, "hidden": False}
                           for i, v in enumerate(("Active", "Inactive"))]}
@@ -50,6 +56,10 @@ def property_specs(field_map):
          "fieldType": "text", "hasUniqueValue": True,
          "description": "Cin7 Core customer ID (account code), kept by SyncDesk"},
         {"name": "cin7_status", "label": "Cin7 status", **status},
+        {"name": addresses.PROPERTY, "label": "Cin7 delivery addresses", "type": "string",
+         "fieldType": "textarea",
+         "description": "One delivery address per line, the default first: Line 1; Line 2; "
+                        "City; State; Postcode; Country"},
     ]
     contacts = [
         {"name": "cin7_contact_id", "label": "Cin7 contact ID", "type": "string",
@@ -65,6 +75,10 @@ def property_specs(field_map):
             spec["options"] = BOOL_OPTIONS
         companies.append(spec)
         contacts.append(dict(spec))
+    if suppliers:
+        companies.append({"name": SUPPLIER_KEY, "label": "Cin7 supplier ID", "type": "string",
+                          "fieldType": "text", "hasUniqueValue": True,
+                          "description": "Cin7 Core supplier ID, kept by SyncDesk"})
     return {"companies": companies, "contacts": contacts}
 
 
@@ -106,7 +120,17 @@ def company_properties(customer, field_map):
     return {"name": customer.name, "phone": phone, **_address(customer),
             "cin7_customer_id": customer.id,
             "cin7_status": "Inactive" if customer.deprecated else "Active",
+            addresses.PROPERTY: addresses.to_text(customer),
             **_mapped(customer, field_map)}
+
+
+def supplier_properties(supplier):
+    """A Cin7 supplier as a HubSpot company of type Vendor (CUS-11)."""
+    phone = next((c.phone for c in supplier.contacts if c.default and c.phone),
+                 next((c.phone for c in supplier.contacts if c.phone), ""))
+    return {"name": supplier.name, "phone": phone, **_address(supplier), "type": VENDOR,
+            SUPPLIER_KEY: supplier.id,
+            "cin7_status": "Inactive" if supplier.deprecated else "Active"}
 
 
 def contact_properties(customer, contact):
@@ -142,11 +166,13 @@ def check_contact(customer, contact):
         raise RecordError(who, "Name", "is empty and there is no e-mail")
 
 
-def plan_export(customers, links, email_owners, field_map, force=False):
-    """Decide the writes for `customers`.
+def plan_export(customers, links, email_owners, field_map, force=False, suppliers=False):
+    """Decide the writes for `customers` (or, with `suppliers`, Cin7 suppliers).
 
     `links` maps (entity, cin7 id) -> Link; `email_owners` maps e-mail -> HubSpot contact id
-    already written by SyncDesk for another Cin7 contact.
+    already written by SyncDesk for another Cin7 contact. A supplier is always a company,
+    linked as entity "supplier" and keyed by cin7_supplier_id, so a supplier and a customer
+    of one name stay two companies; their contacts follow the customers' rules.
     """
     plan, claimed = Plan(), dict(email_owners)
     for customer in customers:
@@ -155,16 +181,23 @@ def plan_export(customers, links, email_owners, field_map, force=False):
         except RecordError as exc:
             plan.failures.append((customer, exc))
             continue
-        if not customer.contacts:
+        if suppliers:
+            plan.writes.append(_write("company", "supplier", customer.id, customer,
+                                      supplier_properties(customer),
+                                      links.get(("supplier", customer.id)), SUPPLIER_KEY,
+                                      customer.id, force))
+            plan.writes[-1].label = f"supplier '{customer.name}'"
+        elif not customer.contacts:
             props = lone_contact_properties(customer, field_map)
             plan.writes.append(_write("contact", "customer", customer.id, customer, props,
                                       links.get(("customer", customer.id)), "cin7_contact_id",
                                       customer.id, force))
             continue
-        props = company_properties(customer, field_map)
-        plan.writes.append(_write("company", "customer", customer.id, customer, props,
-                                  links.get(("customer", customer.id)), "cin7_customer_id",
-                                  customer.id, force))
+        else:
+            props = company_properties(customer, field_map)
+            plan.writes.append(_write("company", "customer", customer.id, customer, props,
+                                      links.get(("customer", customer.id)), "cin7_customer_id",
+                                      customer.id, force))
         for contact in customer.contacts:
             try:
                 check_contact(customer, contact)

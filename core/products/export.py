@@ -12,7 +12,12 @@ from core import cursors, links
 from core.customers.export import ensure_properties
 from core.plan import fingerprint
 from core.products import listing as product_list
-from core.products.to_hubspot import plan_products, property_specs, stock_properties
+from core.products.to_hubspot import (
+    IMAGE_PROPERTY,
+    plan_products,
+    property_specs,
+    stock_properties,
+)
 from core.settings import get as setting
 from core.upserts import upsert
 
@@ -27,7 +32,7 @@ def options():
 
 def run(ctx):
     """Export changed (or selected) products, then changed stock; reports via ctx.progress."""
-    chosen = options()
+    chosen = {**options(), "images": has_image_property(ctx)}
     if not ctx.dry_run:
         ensure_properties(ctx.hubspot, {"products": property_specs(ctx.cin7.price_tier_names())})
     ctx.progress.phase("reading Cin7 stock")
@@ -48,6 +53,17 @@ def run(ctx):
                         handle_page, "products")
     if not ctx.dry_run:
         export_stock(ctx, {i: places for i, places in stock.items() if i not in handled})
+
+
+def has_image_property(ctx):
+    """Whether the portal has HubSpot's product image URL property as text (PRD-5): read,
+    never created (it is HubSpot's own); without it images go to cin7_images only."""
+    found = ctx.hubspot.properties("products").get(IMAGE_PROPERTY)
+    if found and found.get("type") == "string":
+        return True
+    ctx.notes.append(f"product images not set as the product image: HubSpot has no text "
+                     f"property {IMAGE_PROPERTY} on products (they are in cin7_images)")
+    return False
 
 
 def _remember_stock(plan, stock):

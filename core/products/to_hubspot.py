@@ -2,7 +2,8 @@
 
 Rules (PRD-1, PRD-4, PRD-5): name, SKU, description (short or full), the chosen tier's price
 and the term; every price tier, category, brand, tags, weight, average cost, type and status
-as properties in the "Cin7 information" group. Products are keyed by the Cin7 product id, so
+as properties in the "Cin7 information" group; the first image in HubSpot's image URL
+property (IMAGE_PROPERTY) when the account has it, and every image's URL in cin7_images. Products are keyed by the Cin7 product id, so
 a SKU changed in Cin7 updates the same HubSpot product. Nothing is ever removed in HubSpot.
 """
 
@@ -10,6 +11,7 @@ from core.errors import RecordError
 from core.plan import Plan, planned
 
 TIERS = range(1, 11)
+IMAGE_PROPERTY = "hs_images"  # HubSpot's own product image URL (a text property)
 
 
 def property_specs(tier_names=None):
@@ -32,6 +34,9 @@ def property_specs(tier_names=None):
         {"name": "cin7_stock_on_hand", "label": "Cin7 stock on hand", **number},
         {"name": "cin7_stock_by_location", "label": "Cin7 stock by location",
          "type": "string", "fieldType": "textarea"},
+        {"name": "cin7_images", "label": "Cin7 images", "type": "string",
+         "fieldType": "textarea", "description": "The URL of each image attached in Cin7, "
+                                                 "one per line, the first as the product image"},
     ]
     specs += [{"name": f"cin7_price_tier_{i}",
                "label": f"Cin7 price: {names.get(i, f'Tier {i}')}", **number} for i in TIERS]
@@ -50,7 +55,8 @@ def status_of(product):
 
 def product_properties(product, options):
     """HubSpot's properties for `product`; options: description (short|full), price_tier
-    (a tier name, "" for the first), term_months ("" for none)."""
+    (a tier name, "" for the first), term_months ("" for none), images (the account has
+    IMAGE_PROPERTY)."""
     prices = {name: price for _, name, price in product.prices}
     by_position = {position: price for position, _, price in product.prices}
     tier = options.get("price_tier") or ""
@@ -65,6 +71,9 @@ def product_properties(product, options):
              "cin7_brand": product.brand, "cin7_tags": product.tags,
              "cin7_weight": _number(product.weight)}
     props.update({f"cin7_price_tier_{i}": _number(by_position.get(i)) for i in TIERS})
+    props["cin7_images"] = "\n".join(product.images)
+    if options.get("images"):
+        props[IMAGE_PROPERTY] = product.images[0] if product.images else ""
     if options.get("term_months"):
         props["hs_recurring_billing_period"] = f"P{int(options['term_months'])}M"
     return props

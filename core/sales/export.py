@@ -104,7 +104,8 @@ def _export_missing(ctx, sales):
     customers = sorted({s.customer_id for s in sales if ("customer", s.customer_id) not in known})
     if customers and settings.direction("customers") == "export":
         field_map = settings.get("customers.field_map")
-        customers_export.ensure_properties(ctx.hubspot, customer_specs(field_map))
+        customers_export.ensure_properties(
+            ctx.hubspot, customer_specs(field_map, settings.get("suppliers.export")))
         found = [c for c in map(ctx.cin7.customer, customers) if c]
         customers_export.apply(aside, customers_export.plan_customers(found, field_map))
         ctx.notes.append(f"{len(found)} customer(s) exported first")
@@ -114,7 +115,9 @@ def _export_missing(ctx, sales):
         customers_export.ensure_properties(
             ctx.hubspot, {"products": product_specs(ctx.cin7.price_tier_names())})
         found = [p for p in map(ctx.cin7.product, products) if p]
-        plan = plan_products(found, {}, products_export.options(), {})
+        chosen = {**products_export.options(),
+                  "images": products_export.has_image_property(ctx)}
+        plan = plan_products(found, {}, chosen, {})
         products_export.apply(aside, plan)
         ctx.notes.append(f"{len(found)} product(s) exported first")
 

@@ -129,3 +129,13 @@ def test_a_mapping_without_htmx_redirects_with_a_message(panel):
     response = panel.post("/mappings/add", {"field": "Tags", "property": "cin7_tags"},
                           follow_redirects=True)
     assert "Tags → cin7_tags added" in text(response)
+
+
+def test_suppliers_export_is_an_export_option_off_by_default(panel):
+    assert settings.get("suppliers.export") is False
+    assert "Export Cin7 suppliers as Vendor companies" in text(panel.get("/settings/"))
+    panel.post("/settings/export", {"export.product_description": "short",
+                                    "suppliers.export": "on"})
+    assert settings.get("suppliers.export") is True
+    panel.post("/settings/export", {"export.product_description": "short"})
+    assert settings.get("suppliers.export") is False

@@ -137,3 +137,39 @@ def _page_url(page, per_page):
     query = "&".join(f"{k}={quote(str(v), safe=',:')}" for k, values in args.items() for v in values)
     return f"{request.base_url}?{query}"
 
+
+# -- what parties and opportunities answer alike ----------------------------------------------
+
+
+def answer(root, rendered, record_id_, status=200):
+    """One record under its root ("party"), with Location when it was just created."""
+    response = jsonify({root: rendered})
+    response.status_code = status
+    if status == 201:
+        response.headers["Location"] = (f"{request.url_root}capsule/api/v2/"
+                                        f"{root_plural(root)}/{record_id_}")
+    return response
+
+
+def root_plural(root):
+    return {"party": "parties", "opportunity": "opportunities"}[root]
+
+
+def changed_since(records, since):
+    """`records` changed after `since` (to the second, as Capsule compares), oldest first."""
+    return sorted((r for r in records if since is None
+                   or r["_updated"].replace(microsecond=0) > since),
+                  key=lambda r: (r["_updated"], r["id"]))
+
+
+def by_ids(records, ids, root, render, limit=10):
+    """GET /{plural}/{id} or /{plural}/{id,id,…} (at most `limit` ids)."""
+    wanted = [record_id(i) for i in ids.split(",") if i.strip()]
+    if not wanted or len(wanted) > limit:
+        raise CapsuleError(400, f"between 1 and {limit} ids may be asked for at once")
+    found = [records.get(i) for i in wanted]
+    if any(r is None for r in found):
+        raise not_found()
+    if "," not in ids:
+        return jsonify({root: render(found[0])})
+    return jsonify({root_plural(root): [render(r) for r in found]})

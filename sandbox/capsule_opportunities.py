@@ -17,15 +17,16 @@ from flask import Blueprint, jsonify, request
 
 from sandbox import capsule_fields, capsule_filters, state
 from sandbox.capsule_base import (
-    CapsuleError,
+    answer,
     body_of,
+    by_ids,
+    changed_since,
     embeds,
     invalid,
     next_id,
     not_found,
     now,
     paged,
-    record_id,
     since_arg,
     stamp,
     store,
@@ -68,34 +69,20 @@ def render(data, opp):
 
 
 def _answer(data, opp, status=200):
-    answer = jsonify({"opportunity": render(data, opp)})
-    answer.status_code = status
-    if status == 201:
-        answer.headers["Location"] = f"{request.url_root}capsule/api/v2/opportunities/{opp['id']}"
-    return answer
+    return answer("opportunity", render(data, opp), opp["id"], status)
 
 
 @bp.get("/opportunities")
 def list_opportunities():
-    data, since = store(), since_arg()
-    items = sorted((o for o in data["opportunities"].values()
-                    if since is None or o["_updated"].replace(microsecond=0) > since),
-                   key=lambda o: (o["_updated"], o["id"]))
-    return paged("opportunities", items, lambda o: render(data, o))
+    data = store()
+    return paged("opportunities", changed_since(data["opportunities"].values(), since_arg()),
+                 lambda o: render(data, o))
 
 
 @bp.get("/opportunities/<ids>")
 def get_opportunities(ids):
     data = store()
-    wanted = [record_id(i) for i in ids.split(",") if i.strip()]
-    if not wanted or len(wanted) > 10:
-        raise CapsuleError(400, "between 1 and 10 ids may be asked for at once")
-    found = [data["opportunities"].get(i) for i in wanted]
-    if any(o is None for o in found):
-        raise not_found()
-    if "," not in ids:
-        return jsonify({"opportunity": render(data, found[0])})
-    return jsonify({"opportunities": [render(data, o) for o in found]})
+    return by_ids(data["opportunities"], ids, "opportunity", lambda o: render(data, o))
 
 
 @bp.post("/opportunities")

@@ -14,19 +14,20 @@ an organisation. Arrays: an item without id is added, with id it is updated, wit
 "_delete": true removed; items not sent stay. Countries are checked against Capsule's list.
 """
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, request
 
 from sandbox import capsule_details, capsule_fields, capsule_filters, state
 from sandbox.capsule_base import (
-    CapsuleError,
+    answer,
     body_of,
+    by_ids,
+    changed_since,
     embeds,
     invalid,
     next_id,
     not_found,
     now,
     paged,
-    record_id,
     since_arg,
     stamp,
     store,
@@ -60,34 +61,20 @@ def render(data, party, wanted=None):
 
 
 def _answer(data, party, status=200):
-    answer = jsonify({"party": render(data, party)})
-    answer.status_code = status
-    if status == 201:
-        answer.headers["Location"] = f"{request.url_root}capsule/api/v2/parties/{party['id']}"
-    return answer
+    return answer("party", render(data, party), party["id"], status)
 
 
 @bp.get("/parties")
 def list_parties():
-    data, since = store(), since_arg()
-    items = sorted((p for p in data["parties"].values()
-                    if since is None or p["_updated"].replace(microsecond=0) > since),
-                   key=lambda p: (p["_updated"], p["id"]))
-    return paged("parties", items, lambda p: render(data, p))
+    data = store()
+    return paged("parties", changed_since(data["parties"].values(), since_arg()),
+                 lambda p: render(data, p))
 
 
 @bp.get("/parties/<ids>")
 def get_parties(ids):
     data = store()
-    wanted = [record_id(i) for i in ids.split(",") if i.strip()]
-    if not wanted or len(wanted) > BATCH_IDS:
-        raise CapsuleError(400, f"between 1 and {BATCH_IDS} ids may be asked for at once")
-    found = [data["parties"].get(i) for i in wanted]
-    if any(p is None for p in found):
-        raise not_found()
-    if "," not in ids:
-        return jsonify({"party": render(data, found[0])})
-    return jsonify({"parties": [render(data, p) for p in found]})
+    return by_ids(data["parties"], ids, "party", lambda p: render(data, p), BATCH_IDS)
 
 
 @bp.post("/parties")

@@ -233,8 +233,9 @@ def matches(customer, args, since):
         for c in customer["Contacts"])
 
 
-def query(store, args):
-    """GET /customer: the {"Total", "Page", "CustomerList"} page for these query args."""
+def listed_page(records, args, matches_):
+    """(total, page number, the page's rows) of the `records` that `matches_(record, args,
+    since)` keeps, oldest change first: the paging every Cin7 list shares."""
     page = int_arg(args, "Page", 1, 1)
     limit = int_arg(args, "Limit", 100, 1, MAX_LIMIT)
     since = None
@@ -244,11 +245,16 @@ def query(store, args):
         except ValueError:
             raise Cin7Error(f"ModifiedSince '{args['ModifiedSince']}' is not a valid date.") \
                 from None
-    found = [c for c in store["customers"].values() if matches(c, args, since)]
+    found = [r for r in records if matches_(r, args, since)]
     # Stored dates share one canonical format, so text order is time order; ID breaks ties
     # so that paging is stable.
-    found.sort(key=lambda c: (c["LastModifiedOn"], c["ID"]))
-    rows = found[(page - 1) * limit: page * limit]
+    found.sort(key=lambda r: (r["LastModifiedOn"], r["ID"]))
+    return len(found), page, found[(page - 1) * limit: page * limit]
+
+
+def query(store, args):
+    """GET /customer: the {"Total", "Page", "CustomerList"} page for these query args."""
+    total, page, rows = listed_page(store["customers"].values(), args, matches)
     if str(args.get("IncludeProductPrices", "")).lower() == "true":
         rows = [{**c, "ProductPrices": []} for c in rows]
-    return {"Total": len(found), "Page": page, "CustomerList": rows}
+    return {"Total": total, "Page": page, "CustomerList": rows}

@@ -16,7 +16,7 @@ not product edits, so a sync that polls /product?ModifiedSince= does not see the
 import copy
 
 from sandbox import clock
-from sandbox.cin7_customers import MAX_LIMIT, Cin7Error, int_arg, new_id
+from sandbox.cin7_customers import MAX_LIMIT, Cin7Error, int_arg, listed_page, new_id
 
 REQUIRED = ["SKU", "Name", "Category", "Type", "CostingMethod", "UOM", "Status"]
 TYPES = ("Stock", "Service")
@@ -298,18 +298,7 @@ def query(store, args):
     Name and Sku match when contained (the parameter table; the sample URIs say "starting
     with"), case-insensitively.
     """
-    page = int_arg(args, "Page", 1, 1)
-    limit = int_arg(args, "Limit", 100, 1, MAX_LIMIT)
-    since = None
-    if args.get("ModifiedSince"):
-        try:
-            since = clock.iso(clock.parse(args["ModifiedSince"]))
-        except ValueError:
-            raise Cin7Error(f"ModifiedSince '{args['ModifiedSince']}' is not a valid date.") \
-                from None
-    found = [p for p in store["products"].values() if _matches(p, args, since)]
-    found.sort(key=lambda p: (p["LastModifiedOn"], p["ID"]))  # as customers: stable paging
-    rows = found[(page - 1) * limit: page * limit]
+    total, page, rows = listed_page(store["products"].values(), args, _matches)
     extra = [key for flag, keys in INCLUDES.items() if _flag(args, flag) for key in keys]
     if extra:
         attachments = store.get("attachments", {})
@@ -317,7 +306,7 @@ def query(store, args):
         if "Attachments" in extra:
             rows = [{**p, "Attachments": copy.deepcopy(attachments.get(p["ID"], []))}
                     for p in rows]
-    return {"Total": len(found), "Page": page, "Products": rows}
+    return {"Total": total, "Page": page, "Products": rows}
 
 
 def availability_row(product, location, quantities):

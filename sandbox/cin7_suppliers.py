@@ -13,9 +13,7 @@ from sandbox import clock
 from sandbox.cin7_customers import (
     ADDRESS,
     CONTACT,
-    MAX_LIMIT,
-    Cin7Error,
-    int_arg,
+    listed_page,
     matches,
     merge_rows,
     new_id,
@@ -66,16 +64,5 @@ def update(store, body):
 
 def query(store, args):
     """GET /supplier: the {"Total", "Page", "SupplierList"} page for these query args."""
-    page = int_arg(args, "Page", 1, 1)
-    limit = int_arg(args, "Limit", 100, 1, MAX_LIMIT)
-    since = None
-    if args.get("ModifiedSince"):
-        try:
-            since = clock.iso(clock.parse(args["ModifiedSince"]))
-        except ValueError:
-            raise Cin7Error(f"ModifiedSince '{args['ModifiedSince']}' is not a valid date.") \
-                from None
-    found = [s for s in store.get("suppliers", {}).values() if matches(s, args, since)]
-    found.sort(key=lambda s: (s["LastModifiedOn"], s["ID"]))
-    return {"Total": len(found), "Page": page, "SupplierList": found[(page - 1) * limit:
-                                                                      page * limit]}
+    total, page, rows = listed_page(store.get("suppliers", {}).values(), args, matches)
+    return {"Total": total, "Page": page, "SupplierList": rows}

@@ -164,9 +164,9 @@ def _searched_page(model, query, anchor, before, backwards, per_page):
     walking the name index, which would read the table one random row at a time.
     """
     matched = query.select(model.cin7_id, model.name,
-                           fn.COUNT(model.cin7_id).over().alias("total")).alias("m")
+                           fn.COUNT(model.cin7_id).over().alias("matches")).alias("m")
     columns = (matched.c.name, matched.c.cin7_id)
-    page = model.select(matched.c.cin7_id, matched.c.total).from_(matched)
+    page = model.select(matched.c.cin7_id, matched.c.matches).from_(matched)
     if anchor:
         page = page.where(_beyond(Tuple(*columns), anchor, before))
     order = [c.desc() for c in columns] if backwards else columns

@@ -7,6 +7,7 @@ from core import links, runner, settings
 from core.connectors.hubspot import HubSpot
 from core.products import listing as product_list
 from core.store import Link
+from tests.test_customers_export import hubspot_writes
 
 CIN7 = {"api-auth-accountid": "sandbox-account", "api-auth-applicationkey": "sandbox-key"}
 
@@ -79,9 +80,7 @@ def test_second_run_without_change_writes_nothing(exporting, sandbox):
     requests.delete(f"{sandbox.url}/_sandbox/requests", timeout=10)
     run = export(exporting, full=True)
     assert (run.created, run.updated) == (0, 0) and run.unchanged > 0
-    writes = [r for r in sandbox.get("requests", system="hubspot")
-              if r["method"] != "GET" and "/search" not in r["path"] and "batch/read" not in r["path"]]
-    assert writes == []
+    assert hubspot_writes(sandbox) == []
 
 
 def test_stock_per_location_follows_changes_that_do_not_touch_the_product(exporting, sandbox):

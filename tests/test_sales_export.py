@@ -10,6 +10,7 @@ from core import runner, runs
 from core.connectors.hubspot import HubSpot
 from core.products import listing as product_list
 from core.store import Link
+from tests.test_customers_export import hubspot_writes
 from tests.test_kill_resume import child_env, kill_when
 
 
@@ -61,12 +62,6 @@ def cin7(sandbox, method, path, **kwargs):
                          timeout=10, **kwargs)
     assert r.status_code < 300, r.text
     return r.json() if r.text.strip() else None
-
-
-def hubspot_writes(sandbox):
-    return [r for r in sandbox.get("requests", system="hubspot")
-            if r["method"] in ("POST", "PATCH", "PUT", "DELETE") and "/search" not in r["path"]
-            and "batch/read" not in r["path"]]
 
 
 def one(sandbox, status):

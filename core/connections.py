@@ -16,10 +16,12 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from core import links, references, settings
+from core.connectors.capsule import Capsule
 from core.connectors.cin7 import Cin7
 from core.connectors.hubspot import HubSpot
 from core.connectors.joor import Joor
 from core.connectors.omni import Omni
+from core.connectors.salesforce import Salesforce
 from core.customers import listing as customer_list
 from core.errors import ConfigError
 from core.products import listing as product_list
@@ -32,6 +34,7 @@ class Key:
     field: str  # the Config field it fills
     label: str
     secret: bool = True
+    required: bool = True  # False: one of several ways to connect (Salesforce's two flows)
 
 
 SYSTEMS = {
@@ -41,6 +44,14 @@ SYSTEMS = {
     "omni": ("Cin7 Omni", (Key("omni_username", "API username", secret=False),
                            Key("omni_api_key", "API key (API v1 connection)"))),
     "hubspot": ("HubSpot", (Key("hubspot_token", "Private app token"),)),
+    "salesforce": ("Salesforce", (
+        Key("salesforce_client_id", "Connected app consumer key", secret=False),
+        Key("salesforce_username", "Integration user name (JWT bearer)", secret=False,
+            required=False),
+        Key("salesforce_private_key", "Private key, PEM (JWT bearer)", required=False),
+        Key("salesforce_client_secret", "Consumer secret (client credentials)",
+            required=False))),
+    "capsule": ("Capsule", (Key("capsule_token", "Personal access token"),)),
     "joor": ("JOOR", (Key("joor_token", "API token"),)),
     "slack": ("Slack", (Key("slack_bot_token", "Bot token"),
                         Key("slack_signing_secret", "Signing secret"),
@@ -148,7 +159,7 @@ def configured(system, config):
     """True when every key this system needs has a value (environment or panel)."""
     cfg = effective_config(config)
     return all(getattr(cfg, key.field) for key in SYSTEMS[system][1]
-               if key.field != "slack_app_token")
+               if key.required and key.field != "slack_app_token")
 
 
 def _scrub(text, config):
@@ -164,13 +175,20 @@ def _probe(system, config):
     # A probe answers at once (the panel's Test waits on it): one retry, no place in the
     # shared rate limiter's queue behind a running sync, and a throttle is an answer.
     quick = replace(config, max_retries=1, run_deadline_minutes=0, cin7_calls_per_minute=0,
-                    hubspot_calls_per_10s=0, joor_credits_per_window=0)
+                    hubspot_calls_per_10s=0, joor_credits_per_window=0,
+                    salesforce_calls_per_second=0)
     if system == "cin7":
         return f"company: {Cin7(quick).me().get('Company', '?')}"
     if system == "omni":
         return Omni(quick).probe()
     if system == "hubspot":
         return f"portal {HubSpot(quick).account().get('portalId', '?')}"
+    if system == "salesforce":
+        daily = Salesforce(quick).limits().get("DailyApiRequests", {})
+        return (f"org answered: {daily.get('Remaining', '?')} of {daily.get('Max', '?')} "
+                "API calls left today")
+    if system == "capsule":
+        return Capsule(quick).probe()
     if system == "slack":
         return _slack_auth_test(quick)
     return _joor_probe(quick)
@@ -201,7 +219,7 @@ def check(system, config):
     cfg = effective_config(config)
     if not configured(system, config):
         missing = [k.field.upper() for k in SYSTEMS[system][1]
-                   if not getattr(cfg, k.field) and k.field != "slack_app_token"]
+                   if k.required and not getattr(cfg, k.field) and k.field != "slack_app_token"]
         ok, message = None, "keys not set: " + ", ".join(missing)
     else:
         try:
@@ -218,7 +236,7 @@ def check(system, config):
 
 
 def check_all(config):
-    """Test every system (Cin7 Core, Cin7 Omni, HubSpot, JOOR, Slack); [(label, ok or None,
+    """Test every system (Cin7 Core and Omni, the CRMs, JOOR, Slack); [(label, ok or None,
     message)]."""
     return [(label, *check(system, config)) for system, (label, _) in SYSTEMS.items()]
 
@@ -231,11 +249,11 @@ def disconnect(system):
         Connection.delete().where(Connection.system == system).execute()
         if system == "cin7":  # every link pairs a Cin7 record with another system's
             removed["links"] = Link.delete().where(_core_links()).execute()
-        elif system in ("hubspot", "joor"):
+        elif system in ("hubspot", "joor", "salesforce", "capsule"):
             removed["links"] = links.forget_system(system)
         elif system == "omni" and _omni_for_joor():  # its customers' JOOR links name Omni ids
             removed["links"] = links.forget_system("joor")
-        if system in ("cin7", "hubspot"):
+        if system in ("cin7", settings.crm()):
             # Cursors say what was already synced; without links they would skip records.
             Cursor.delete().execute()
         if system == "hubspot":
@@ -262,7 +280,8 @@ def disconnect_preview(system):
     _fields(system)
     joor_links = Link.select().where(Link.system == "joor").count()
     count = {"cin7": Link.select().where(_core_links()).count(),
-             "hubspot": Link.select().where(Link.system == "hubspot").count(),
+             **{crm: Link.select().where(Link.system == crm).count()
+                for crm in ("hubspot", "salesforce", "capsule")},
              "joor": joor_links, "omni": joor_links if _omni_for_joor() else 0}.get(system, 0)
     row = Setting.get_or_none(Setting.key == "customers.field_map")
     mappings = len(row.value or []) if row and system == "hubspot" else 0

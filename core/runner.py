@@ -12,10 +12,12 @@ import threading
 from dataclasses import dataclass, field
 
 from core import connections, leases, references, runs, settings
+from core.connectors.capsule import Capsule
 from core.connectors.cin7 import Cin7
 from core.connectors.hubspot import HubSpot
 from core.connectors.joor import Joor
 from core.connectors.omni import Omni
+from core.connectors.salesforce import Salesforce
 from core.customers import export as customers_export
 from core.customers import import_ as customers_import
 from core.customers import listing as customer_list
@@ -32,6 +34,7 @@ from core.sales import listing as sale_list
 from core.sales import stages
 
 log = logging.getLogger("syncdesk.runner")
+CRM_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce", "capsule": "Capsule"}
 
 PLAN_LIMIT = 1000  # actions kept on a dry run's row; counts cover the rest
 STOPPED = "the worker was asked to stop"
@@ -74,13 +77,25 @@ def _joor_customers(ctx):
     return joor_customers.refresh(ctx.cin7, settings.get("joor.customer_code_field"))
 
 
+# The flows that talk to the connected CRM, per CRM (settings "crm"): each CRM has its own
+# mapping modules in the entity packages; the engine around them is the same.
+CRM_FLOWS = {
+    "hubspot": {
+        ("customers", "export"): Flow(customers_export.run),
+        ("customers", "import"): Flow(customers_import.run),
+        ("products", "export"): Flow(products_export.run),
+        ("products", "import"): Flow(products_import.run),
+        ("sales", "export"): Flow(sales_export.run),
+        ("sales", "import"): Flow(sales_import.run),
+        ("products", "remove"): Flow(_remove_products, ("hubspot",)),
+        ("pipelines", "refresh"): copy_of(lambda ctx: len(stages.load(ctx.hubspot)),
+                                          "deal pipelines from HubSpot", "hubspot"),
+    },
+    "salesforce": {},
+    "capsule": {},
+}
+# The flows every install has, whatever its CRM.
 FLOWS = {
-    ("customers", "export"): Flow(customers_export.run),
-    ("customers", "import"): Flow(customers_import.run),
-    ("products", "export"): Flow(products_export.run),
-    ("products", "import"): Flow(products_import.run),
-    ("sales", "export"): Flow(sales_export.run),
-    ("sales", "import"): Flow(sales_import.run),
     ("joor", "match"): Flow(joor.match, ("cin7", "joor")),
     ("joor", "upload"): Flow(joor.upload, ("cin7", "joor")),
     ("joor", "update"): Flow(joor.update, ("cin7", "joor")),
@@ -94,11 +109,16 @@ FLOWS = {
     ("joor", "refresh"): copy_of(_joor_customers, "customers from Cin7 for JOOR"),
     ("references", "refresh"): copy_of(lambda ctx: sum(references.refresh(ctx.cin7).values()),
                                        "reference names from Cin7"),
-    ("products", "remove"): Flow(_remove_products, ("hubspot",)),
-    ("pipelines", "refresh"): copy_of(lambda ctx: len(stages.load(ctx.hubspot)),
-                                      "deal pipelines from HubSpot", "hubspot"),
 }
-CLIENTS = {"cin7": Cin7, "hubspot": HubSpot, "joor": Joor}
+
+
+def flow(entity, direction):
+    """The flow for (entity, direction) with the connected CRM, or None."""
+    return CRM_FLOWS[settings.crm()].get((entity, direction)) or FLOWS.get((entity, direction))
+
+
+CLIENTS = {"cin7": Cin7, "hubspot": HubSpot, "joor": Joor, "salesforce": Salesforce,
+           "capsule": Capsule}
 SOURCES = {"core": Cin7, "omni": Omni}  # settings "joor.source": the JOOR flows' inventory
 
 
@@ -121,6 +141,8 @@ class Context:
     cin7: object = None
     hubspot: object = None
     joor: object = None
+    salesforce: object = None
+    capsule: object = None
     page_size: int = 1000
     plan: list = field(default_factory=list)
     notes: list = field(default_factory=list)  # said in the run's final message
@@ -170,9 +192,10 @@ def check_allowed(entity, direction, dry_run=False):
         raise SyncOff(f"{entity} sync is off: choose a direction in the settings")
     if chosen != direction:
         raise SyncOff(f"{entity} are set to {chosen}, not {direction} (SET-1: one direction at a time)")
-    if (entity, direction) not in FLOWS:
-        raise SyncOff(f"{entity} {direction} is not available yet")
-    if entity == "sales" and not settings.get("sales.pipeline"):
+    crm = settings.crm()
+    if flow(entity, direction) is None:
+        raise SyncOff(f"{entity} {direction} is not available with {CRM_NAMES[crm]} yet")
+    if entity == "sales" and crm == "hubspot" and not settings.get("sales.pipeline"):
         raise SyncOff("sales need a HubSpot deal pipeline and its stage mapping first (SAL-1: "
                       "the panel's Deal stages page, or `syncdesk pipelines --choose ID`)")
 
@@ -195,8 +218,11 @@ def execute(config, run_id, page_size=None, wait=0.0, poll=1.0):
     config = connections.effective_config(config)  # keys saved in the panel, env first
     try:
         check_allowed(run.entity, run.direction, run.dry_run)
-        flow = FLOWS[(run.entity, run.direction)]
-        clients = {name: client(name, run.entity, config) for name in flow.systems}
+        chosen = flow(run.entity, run.direction)
+        if chosen is None:
+            raise SyncOff(f"{run.entity} {run.direction} is not available with "
+                          f"{CRM_NAMES[settings.crm()]}")
+        clients = {name: client(name, run.entity, config) for name in chosen.systems}
     except (SyncOff, ConfigError) as exc:
         return _end(run, runs.Progress(run), "refused", str(exc))
     name = f"run:dry:{run.id}" if run.dry_run else lease_name(run.entity, run.direction)
@@ -210,7 +236,7 @@ def execute(config, run_id, page_size=None, wait=0.0, poll=1.0):
         ctx = Context(config=config, run=run, progress=runs.Progress(run),
                       page_size=page_size or config.cin7_page_size, **clients)
         with leases.Heartbeat(name, holder, config.run_lease_seconds, run.id) as beat:
-            _run(ctx, flow, holder, beat)
+            _run(ctx, chosen, holder, beat)
         return run
     finally:
         (leases.drop if run.dry_run else leases.release)(name, holder)
@@ -229,7 +255,7 @@ def _take(name, holder, ttl, run, wait, poll):
         reap()  # a killed run of this machine frees its lease at once
 
 
-def _run(ctx, flow, holder, beat):
+def _run(ctx, chosen, holder, beat):
     def check(run):
         # End this run at its next report once it must stop; the next run resumes there.
         if run.id == ctx.run.id and run.status == "running" and (beat.lost or stopping.is_set()):
@@ -240,7 +266,7 @@ def _run(ctx, flow, holder, beat):
     ctx.progress.start(holder)
     try:
         with runs.reported.connected_to(check):
-            message = flow.handler(ctx)
+            message = chosen.handler(ctx)
     except (ServiceError, RecordError, ConfigError) as exc:
         log.warning("run %s failed: %s", ctx.run.id, exc)
         return _finish(ctx, "failed", f"stopped: {exc}")
@@ -252,7 +278,8 @@ def _run(ctx, flow, holder, beat):
 
 
 def _finish(ctx, status, message):
-    ctx.run.api_calls = sum(c.api.calls for c in (ctx.cin7, ctx.hubspot, ctx.joor) if c)
+    clients = (ctx.cin7, ctx.hubspot, ctx.joor, ctx.salesforce, ctx.capsule)
+    ctx.run.api_calls = sum(c.api.calls for c in clients if c)
     if ctx.dry_run:
         ctx.run.plan = ctx.plan
     _end(ctx.run, ctx.progress, status, message)

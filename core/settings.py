@@ -8,16 +8,18 @@ from core.errors import SyncError, SyncOff
 from core.joor.models import JoorCustomer, MatchProposal
 from core.sales import fields as sale_fields
 from core.sales import stages
-from core.store import Setting, atomic_write
+from core.store import Cursor, Setting, atomic_write
 
 ENTITIES = ("customers", "products", "sales")
 DIRECTIONS = ("off", "export", "import")
 FREQUENCIES = ("2h", "4h", "8h", "12h", "daily", "minutes")
+CRMS = ("hubspot", "salesforce", "capsule")  # one connected CRM per install (EXT-2, EXT-3)
 JOOR_SOURCES = ("core", "omni")  # the inventory system whose customers the JOOR flows read
 
 # key -> (default, parser). A parser turns text from the CLI or a form into the stored value.
 DEFAULTS = {
     "sync.enabled": False,
+    "crm": "hubspot",  # the CRM customers, products and sales sync with
     "customers.direction": "export",
     "products.direction": "export",
     "products.price_tier": "",  # the tier whose price is HubSpot's price; "" = the first
@@ -151,6 +153,8 @@ def _parser(key):
         return _choice(DIRECTIONS)
     if key == "joor.source":
         return _choice(JOOR_SOURCES)
+    if key == "crm":
+        return _choice(CRMS)
     if key == "schedule.frequency":
         return _choice(FREQUENCIES)
     if key == "import.address_type":
@@ -206,6 +210,9 @@ def set(key, value):  # noqa: A001 - reads as settings.set(key, value)
             Setting.replace(key=k, value=v).execute()
         if key == "joor.source" and parsed != previous:
             _forget_joor_customers()
+        if key == "crm" and parsed != previous:
+            # Cursors say what the other CRM already has; the new one starts from the top.
+            Cursor.delete().execute()
     return changed
 
 
@@ -247,6 +254,11 @@ def require_sync_on():
     if not sync_enabled():
         raise SyncOff("synchronisation is switched off (CON-2): turn it on in the panel or "
                       "with `syncdesk settings set sync.enabled on`")
+
+
+def crm():
+    """The connected CRM: "hubspot", "salesforce" or "capsule"."""
+    return get("crm")
 
 
 def direction(entity):

@@ -248,6 +248,15 @@ class Capsule:
         return {"site": self.api.json("GET", "site")["site"],
                 "user": self.api.json("GET", "users/current")["user"]}
 
+    def probe(self):
+        """What the panel's Test and `syncdesk check` show: the site, the user, the budget."""
+        site = self.api.call("GET", "site")
+        user = self.api.json("GET", "users/current")["user"]
+        left, limit = (site.headers.get(h) for h in ("X-RateLimit-Remaining", "X-RateLimit-Limit"))
+        budget = f"{left} of {limit} calls left this hour" if left and limit else "budget not shown"
+        return (f"site {site.json()['site'].get('name', '?')}, user "
+                f"{user.get('username') or user.get('name', '?')}; {budget}")
+
     # -- reading ----------------------------------------------------------------------------
 
     def _pages(self, method, path, root, params=None, json=None):

@@ -35,6 +35,7 @@ class Key:
     label: str
     secret: bool = True
     required: bool = True  # False: one of several ways to connect (Salesforce's two flows)
+    multiline: bool = False  # a PEM key: typed into a text area, its line breaks kept
 
 
 SYSTEMS = {
@@ -48,7 +49,8 @@ SYSTEMS = {
         Key("salesforce_client_id", "Connected app consumer key", secret=False),
         Key("salesforce_username", "Integration user name (JWT bearer)", secret=False,
             required=False),
-        Key("salesforce_private_key", "Private key, PEM (JWT bearer)", required=False),
+        Key("salesforce_private_key", "Private key, PEM (JWT bearer)", required=False,
+            multiline=True),
         Key("salesforce_client_secret", "Consumer secret (client credentials)",
             required=False))),
     "capsule": ("Capsule", (Key("capsule_token", "Personal access token"),)),
@@ -142,6 +144,7 @@ def masked(system, config):
         env_value, saved_value = getattr(config, key.field), saved.get(key.field, "")
         source = "environment" if env_value else "panel" if saved_value else ""
         rows.append({"field": key.field, "label": key.label, "secret": key.secret,
+                     "multiline": key.multiline,
                      "source": source, "shown": _mask(env_value or saved_value, key.secret),
                      "shadowed": bool(env_value and saved_value)})
     return rows
@@ -235,10 +238,15 @@ def check(system, config):
     return ok, message
 
 
+def shown():
+    """The systems this install uses: Cin7 Core and Omni, the connected CRM, JOOR, Slack."""
+    crm = settings.crm()
+    return [system for system in SYSTEMS if system not in settings.CRMS or system == crm]
+
+
 def check_all(config):
-    """Test every system (Cin7 Core and Omni, the CRMs, JOOR, Slack); [(label, ok or None,
-    message)]."""
-    return [(label, *check(system, config)) for system, (label, _) in SYSTEMS.items()]
+    """Test every system this install uses; [(label, ok or None, message)]."""
+    return [(SYSTEMS[system][0], *check(system, config)) for system in shown()]
 
 
 def disconnect(system):

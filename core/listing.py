@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from peewee import JOIN, Tuple, fn
 
+from core import settings
 from core.store import Link, Pending, atomic_write, utcnow
 
-SYSTEM = "hubspot"  # the listing status shown is the HubSpot one
 PER_PAGE = 50
 
 
@@ -56,9 +56,9 @@ class Copy:
         return summary(self.model, self.noun)
 
     def link_join(self):
-        """The join to each record's own HubSpot link."""
+        """The join to each record's own link in the connected CRM."""
         join = ((Link.cin7_id == self.model.cin7_id) & (Link.entity == self.entity)
-                & (Link.system == SYSTEM))
+                & (Link.system == settings.crm()))
         return join if self.shown is None else join & self.shown
 
     def get(self, cin7_id):
@@ -191,6 +191,6 @@ def joined_link(row, entity):
     """The Link joined into `row` (its columns flattened by .objects()), or None."""
     if row.link_id is None:
         return None
-    return Link(id=row.link_id, entity=entity, cin7_id=row.cin7_id, system=SYSTEM,
+    return Link(id=row.link_id, entity=entity, cin7_id=row.cin7_id, system=settings.crm(),
                 remote_type=row.remote_type, remote_id=row.remote_id, listed_at=row.listed_at,
                 state=row.state)

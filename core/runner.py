@@ -11,7 +11,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-from core import connections, leases, references, runs, settings
+from core import connections, crms, leases, references, runs, settings
 from core.connectors.capsule import Capsule
 from core.connectors.cin7 import Cin7
 from core.connectors.hubspot import HubSpot
@@ -34,7 +34,6 @@ from core.sales import listing as sale_list
 from core.sales import stages
 
 log = logging.getLogger("syncdesk.runner")
-CRM_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce", "capsule": "Capsule"}
 
 PLAN_LIMIT = 1000  # actions kept on a dry run's row; counts cover the rest
 STOPPED = "the worker was asked to stop"
@@ -194,7 +193,7 @@ def check_allowed(entity, direction, dry_run=False):
         raise SyncOff(f"{entity} are set to {chosen}, not {direction} (SET-1: one direction at a time)")
     crm = settings.crm()
     if flow(entity, direction) is None:
-        raise SyncOff(f"{entity} {direction} is not available with {CRM_NAMES[crm]} yet")
+        raise SyncOff(f"{entity} {direction} is not available with {crms.CRMS[crm].name} yet")
     if entity == "sales" and crm == "hubspot" and not settings.get("sales.pipeline"):
         raise SyncOff("sales need a HubSpot deal pipeline and its stage mapping first (SAL-1: "
                       "the panel's Deal stages page, or `syncdesk pipelines --choose ID`)")
@@ -221,7 +220,7 @@ def execute(config, run_id, page_size=None, wait=0.0, poll=1.0):
         chosen = flow(run.entity, run.direction)
         if chosen is None:
             raise SyncOff(f"{run.entity} {run.direction} is not available with "
-                          f"{CRM_NAMES[settings.crm()]}")
+                          f"{crms.current().name}")
         clients = {name: client(name, run.entity, config) for name in chosen.systems}
     except (SyncOff, ConfigError) as exc:
         return _end(run, runs.Progress(run), "refused", str(exc))

@@ -9,7 +9,7 @@ from collections import Counter
 from core import cursors, runs, schedule, settings
 from core.store import Pending, Run, utcnow
 
-DIRECTIONS = {"export": "Cin7 → HubSpot", "import": "HubSpot → Cin7"}
+DIRECTIONS = ("export", "import")
 
 
 def describe_run(run):

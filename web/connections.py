@@ -8,7 +8,7 @@ from web.views import current_config, partial
 
 bp = Blueprint("connections", __name__, url_prefix="/connections")
 NOTES = {"omni": "Used by the JOOR flows when the JOOR page chooses Cin7 Omni as the inventory "
-                 "system; the HubSpot syncs use Cin7 Core only."}
+                 "system; the CRM syncs use Cin7 Core only."}
 
 
 def _card(system):
@@ -29,7 +29,7 @@ def _known(system):
 @bp.get("/")
 def index():
     return render_template("connections.html", joor_source=settings.get("joor.source"),
-                           cards=[_card(system) for system in connections.SYSTEMS])
+                           cards=[_card(system) for system in connections.shown()])
 
 
 @bp.post("/<system>")

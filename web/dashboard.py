@@ -15,8 +15,8 @@ bp = Blueprint("dashboard", __name__)
 def _health():
     config = current_config()
     rows = []
-    for system, (label, _) in connections.SYSTEMS.items():
-        rows.append({"system": system, "label": label,
+    for system in connections.shown():
+        rows.append({"system": system, "label": connections.SYSTEMS[system][0],
                      "configured": connections.configured(system, config),
                      "check": connections.last_check(system)})
     return rows

@@ -9,7 +9,7 @@ import zoneinfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from core import references, settings
+from core import crms, references, settings
 from core.settings import SettingError
 from web import listing
 from web.views import partial
@@ -33,6 +33,7 @@ SECTIONS = {
                  "schedule.frequency", "schedule.every_minutes", "schedule.timezone",
                  "schedule.daily_post_time"],
     "alerts": ["slack.alerts_channel"],
+    "crm": ["crm"],
 }
 LABELS = {
     "import.price_tier": "Price tier", "import.location": "Location", "import.category": "Category",
@@ -42,13 +43,14 @@ LABELS = {
     "import.address_type": "Address type",
     "import.ignore_contacts_without_company": "Ignore contacts without a company",
     "export.product_description": "Product description", "export.product_term": "Product term",
-    "import.create_products": "Create products HubSpot has and Cin7 lacks (else list them)",
-    "products.price_tier": "Price tier whose price HubSpot shows",
+    "import.create_products": "Create products the CRM has and Cin7 lacks (else list them)",
+    "products.price_tier": "Price tier whose price the CRM shows",
     "suppliers.export": "Export Cin7 suppliers as Vendor companies (with customers)",
     "schedule.enabled": "Run on a schedule", "schedule.start_date": "Start date",
     "schedule.start_time": "Start time", "schedule.frequency": "Frequency",
     "schedule.every_minutes": "Every N minutes", "schedule.timezone": "Time zone",
     "schedule.daily_post_time": "Daily status post at", "slack.alerts_channel": "Alerts channel",
+    "crm": "Connected CRM",
 }
 CHECKBOXES = {"import.ignore_contacts_without_company", "import.create_products",
               "schedule.enabled", "suppliers.export"}
@@ -59,6 +61,7 @@ def _context(**extra):
     return {"values": settings.all_settings(), "lists": lists, "lists_fetched_at": fetched_at,
             "from_cin7": FROM_CIN7, "fixed": FIXED, "frequencies": settings.FREQUENCIES,
             "timezones": sorted(zoneinfo.available_timezones()), "labels": LABELS,
+            "crms": crms.CRMS,
             **extra}
 
 
@@ -111,7 +114,9 @@ def save(section):
             saved += 1
         except SettingError as exc:
             errors.append(f"{LABELS.get(key, key)}: {exc}")
-    _flash(errors, [f"{section.capitalize()} settings saved."] if not errors else [])
+    done = f"Connected CRM: {crms.current().name}." if section == "crm" else \
+        f"{section.capitalize()} settings saved."
+    _flash(errors, [done] if not errors else [])
     return redirect(url_for("settings_views.index", _anchor=section))
 
 

@@ -5,6 +5,7 @@ from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2_fragments.flask import render_block
 
+from core import crms
 from core.store import utcnow
 from web import auth
 
@@ -21,6 +22,8 @@ def current_admin():
     """The signed-in administrator's user name."""
     return g.admin.username if getattr(g, "admin", None) else ""
 
+# Pages that only make sense with one CRM: endpoint -> that CRM (settings "crm").
+CRM_PAGES = {"deal_stages.index": "hubspot", "mappings.index": "hubspot"}
 NAV = (("dashboard.index", "Dashboard"), ("runs.index", "Runs"),
        ("customers.index", "Customers"), ("products.index", "Products"),
        ("sales.index", "Sales"), ("deal_stages.index", "Deal stages"),
@@ -39,6 +42,7 @@ def init_app(app):
     app.context_processor(_globals)
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["ago"] = ago
+    app.jinja_env.globals["crm"] = crms.current  # the connected CRM's name and words
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(404, _not_found)
 
@@ -59,7 +63,9 @@ def _globals():
     # The shared macros as `m` everywhere: a block rendered alone (jinja2-fragments) does
     # not see its template's top-level imports.
     macros = current_app.jinja_env.get_template("macros.html").module
-    return {"nav": [item for item in nav if item[0]], "m": macros}
+    crm = crms.current().key
+    return {"nav": [item for item in nav if item[0] and CRM_PAGES.get(item[0], crm) == crm],
+            "m": macros}
 
 
 def _first_endpoint(blueprint):

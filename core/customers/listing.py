@@ -3,7 +3,7 @@
 from peewee import JOIN, CharField, DateTimeField
 
 from core import listing
-from core.listing import SYSTEM
+from core.settings import crm
 from core.store import BaseModel, JSONField, Link, atomic_write, utcnow
 
 
@@ -36,7 +36,7 @@ def _row(customer, now):
 def _text_match(text, like):
     # its own HubSpot record's id (index-backed), name, e-mail or Cin7 id
     remote = (Link.select(Link.cin7_id)
-              .where(Link.system == SYSTEM, Link.remote_type.in_(("company", "contact")),
+              .where(Link.system == crm(), Link.remote_type.in_(("company", "contact")),
                      Link.remote_id == text, Link.entity == "customer"))
     return ((CustomerRecord.name ** like) | (CustomerRecord.email ** like)
             | (CustomerRecord.cin7_id == text) | CustomerRecord.cin7_id.in_(remote))
@@ -52,7 +52,7 @@ def _read(ids):
     contact_ids = [i for r in records for i in (r.contact_ids or [])]
     contacts = {}
     if contact_ids:
-        for link in Link.select().where(Link.entity == "contact", Link.system == SYSTEM,
+        for link in Link.select().where(Link.entity == "contact", Link.system == crm(),
                                         Link.cin7_id.in_(contact_ids)):
             contacts[link.cin7_id] = link
     return [{"cin7_id": r.cin7_id, "name": r.name, "status": r.status, "email": r.email,
@@ -86,8 +86,8 @@ def unlink(cin7_id):
     contact_ids = (record.contact_ids or []) if record else []
     with atomic_write():
         removed = Link.delete().where(Link.entity == "customer", Link.cin7_id == cin7_id,
-                                      Link.system == SYSTEM).execute()
+                                      Link.system == crm()).execute()
         if contact_ids:
-            removed += Link.delete().where(Link.entity == "contact", Link.system == SYSTEM,
+            removed += Link.delete().where(Link.entity == "contact", Link.system == crm(),
                                            Link.cin7_id.in_(contact_ids)).execute()
     return removed

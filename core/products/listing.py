@@ -3,7 +3,7 @@
 from peewee import JOIN, BooleanField, CharField, DateTimeField
 
 from core import listing
-from core.listing import SYSTEM
+from core.settings import crm
 from core.store import BaseModel, Link, atomic_write, utcnow
 
 
@@ -33,7 +33,7 @@ def _row(product, now):
 
 def _text_match(text, like):
     remote = (Link.select(Link.cin7_id)
-              .where(Link.system == SYSTEM, Link.entity == "product", Link.remote_id == text))
+              .where(Link.system == crm(), Link.entity == "product", Link.remote_id == text))
     return ((ProductRecord.name ** like) | (ProductRecord.sku ** like)
             | (ProductRecord.cin7_id == text) | ProductRecord.cin7_id.in_(remote))
 
@@ -59,7 +59,7 @@ search = COPY.search  # rows: the product's fields and `link` (its HubSpot produ
 
 def link(cin7_id):
     """The product's HubSpot product link, or None."""
-    return Link.get_or_none(Link.entity == "product", Link.system == SYSTEM,
+    return Link.get_or_none(Link.entity == "product", Link.system == crm(),
                             Link.cin7_id == cin7_id)
 
 
@@ -81,11 +81,11 @@ def remove(hubspot, link_id):
     leave it out until it is listed again. Other links refuse: removing customers or
     contacts is not SyncDesk's call."""
     found = Link.get_or_none(Link.id == link_id)
-    if found is None or found.entity != "product" or found.system != SYSTEM:
+    if found is None or found.entity != "product" or found.system != crm():
         raise ValueError(f"link {link_id} is not a product listed in HubSpot")
     hubspot.archive("products", [found.remote_id])
     with atomic_write():
-        Link.delete().where(Link.system == SYSTEM, Link.cin7_id == found.cin7_id,
+        Link.delete().where(Link.system == crm(), Link.cin7_id == found.cin7_id,
                             Link.entity == "product_stock").execute()
         Link.update(state="removed", remote_id=None, fingerprint=None,
                     updated_at=utcnow()).where(Link.id == found.id).execute()

@@ -4,7 +4,7 @@ import, the deals that became sales)."""
 from peewee import JOIN, CharField, DateTimeField, FloatField
 
 from core import listing
-from core.listing import SYSTEM
+from core.settings import crm
 from core.store import BaseModel, Link, utcnow
 
 
@@ -35,7 +35,7 @@ def _row(sale, now):
 
 
 def _text_match(text, like):
-    deals = Link.select(Link.cin7_id).where(Link.system == SYSTEM, Link.entity == "sale",
+    deals = Link.select(Link.cin7_id).where(Link.system == crm(), Link.entity == "sale",
                                             Link.remote_id == text)
     return ((SaleRecord.name ** like) | (SaleRecord.cin7_id == text)
             | SaleRecord.cin7_id.in_(deals))
@@ -43,7 +43,7 @@ def _text_match(text, like):
 
 def _read(ids):
     from_links = {link.cin7_id: link for link in Link.select().where(
-        Link.system == SYSTEM, Link.entity == "sale", Link.cin7_id.in_(ids))}
+        Link.system == crm(), Link.entity == "sale", Link.cin7_id.in_(ids))}
     failing = {p.record_id: p for p in listing.pending("sales", "export", ids)}
     records = listing.in_order(SaleRecord.select().where(SaleRecord.cin7_id.in_(ids)), ids)
     return [{"cin7_id": r.cin7_id, "order_number": r.order_number, "customer": r.customer,

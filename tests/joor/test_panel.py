@@ -150,7 +150,7 @@ def test_choosing_cin7_omni_on_the_joor_page_reads_omni_and_says_hubspot_stays_o
     page = panel.post("/joor/settings", {"upload": "on", "update": "on", "source": "omni",
                                          "customer_code_field": "ID"}, follow_redirects=True)
     assert "JOOR settings saved." in text(page) and settings.get("joor.source") == "omni"
-    assert "HubSpot syncs (customers, products, sales) work with Cin7 Core only" in text(page)
+    assert "CRM syncs (customers, products, sales) work with Cin7 Core only" in text(page)
     assert "AdditionalAttribute1" not in text(page)  # Omni contacts have none
     refused = panel.post("/joor/settings", {"source": "omni",
                                             "customer_code_field": "AdditionalAttribute1"},

@@ -9,7 +9,7 @@ refused before starting and the panel's list refreshes send nothing.
 
 from collections import namedtuple
 
-from core import runs
+from core import runs, settings
 from core.joor.models import MatchProposal
 from core.store import Link
 
@@ -58,7 +58,7 @@ def for_run(run, panel_url):
 
 def _record_failures(run):
     results = runs.results(run, outcome="failed", limit=MAX_RECORD_EVENTS)
-    system = "joor" if run.entity == "joor" else "hubspot"
+    system = "joor" if run.entity == "joor" else settings.crm()
     exported = run.direction != "import"  # export and JOOR runs work on Cin7 records
     linked = _links(system, RECORD.get(run.entity, run.entity),
                     [r.record_id for r in results], by_cin7=exported)
@@ -93,7 +93,7 @@ def _created(run):
                       {"run_id": run.id, "deal_id": r.record_id, "sale_id": r.remote_id,
                        "name": r.record_name})
                 for r in runs.results(run, outcome="ok") if r.action == "create"]
-    deals = Link.select().where(Link.system == "hubspot", Link.entity == "sale",
+    deals = Link.select().where(Link.system == settings.crm(), Link.entity == "sale",
                                 Link.listed_at >= run.started_at,
                                 Link.listed_at <= run.finished_at).order_by(Link.id)
     return [Event(f"run:{run.id}:deal.created:{link.cin7_id}", "deal.created",

@@ -6,6 +6,7 @@ PYTHON ?= python3
 
 .PHONY: demo test bench lint browser env clean
 
+CRM ?= hubspot  # make demo CRM=salesforce (or capsule): the demo's connected CRM
 DEMO_STAGE_MAP := appointmentscheduled=ESTIMATING,decisionmakerboughtin=ESTIMATED,contractsent=ORDERED,closedwon=INVOICED,closedlost=VOIDED
 
 env: $(VENV)/.installed
@@ -38,6 +39,7 @@ demo: export PATH := $(CURDIR)/$(BIN):$(PATH)
 demo: env
 	@[ -f .env ] || { cp .env.demo .env; echo "created .env from .env.demo (points at the sandbox)"; }
 	$(BIN)/honcho run -e .env.demo $(BIN)/syncdesk init --demo
+	$(BIN)/honcho run -e .env.demo $(BIN)/syncdesk settings set crm $(CRM)
 	@# The sandbox keeps webhook subscriptions in memory: register them once it is up, and
 	@# map the sandbox HubSpot's deal stages so sales export as deals (SAL-1).
 	@( sleep 6; $(BIN)/honcho run -e .env.demo $(BIN)/syncdesk webhooks register >/dev/null 2>&1; \

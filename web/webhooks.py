@@ -12,7 +12,7 @@ import time
 
 from flask import Blueprint, current_app, jsonify, request
 
-from core import runner
+from core import runner, settings
 from core import webhooks as events
 from core.errors import SyncOff
 from tasks import app as worker
@@ -40,6 +40,9 @@ def trigger(entities, source):
     """Ask for a sync soon of each entity whose direction reads from `source`."""
     direction = events.SOURCE_DIRECTION[source]
     queued, ignored = [], {}
+    if source != "cin7" and source != settings.crm():  # a CRM this install no longer syncs
+        why = f"{source} is not the connected CRM ({settings.crm()})"
+        return jsonify({"sync_soon": [], "ignored": {e: why for e in sorted(entities)}}), 202
     for entity in sorted(entities):
         try:  # master switch on, and this entity synced in the direction reading `source`
             runner.check_allowed(entity, direction)

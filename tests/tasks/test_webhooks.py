@@ -63,6 +63,17 @@ def test_a_signed_hubspot_event_asks_for_an_import_soon(debounced, webhook_clien
     assert soon_tasks() == [("customers", "import", "hubspot webhook")]
 
 
+def test_hubspot_events_are_ignored_once_another_crm_is_connected(debounced, webhook_client):
+    settings.set("customers.direction", "import")
+    settings.set("crm", "salesforce")
+    body = json.dumps(COMPANY_CHANGED)
+    r = webhook_client.post("/webhooks/hubspot", data=body, headers=signed(body))
+    assert r.status_code == 202
+    assert r.json["sync_soon"] == []
+    assert r.json["ignored"] == {"customers": "hubspot is not the connected CRM (salesforce)"}
+    assert soon_tasks() == []
+
+
 @pytest.mark.parametrize("change", ["wrong secret", "six minutes old", "body changed",
                                     "other url", "no signature"])
 def test_a_hubspot_request_that_fails_the_signature_check_is_refused(tasks_config,

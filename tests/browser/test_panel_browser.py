@@ -91,3 +91,19 @@ def test_mapping_deal_stages_after_loading_the_pipelines(signed_in):
     page.reload()
     expect(page.locator("select[name='stage.contractsent']")).to_have_value("ORDERED")
     assert settings.get("sales.stage_map") == {"contractsent": "ORDERED"}
+
+
+def test_choosing_another_crm_changes_the_navigation_and_the_words(signed_in):
+    page = signed_in
+    page.click("nav >> text=Settings")
+    expect(page.locator("nav >> text=Deal stages")).to_be_visible()
+    page.select_option("#crm-choice", "salesforce")
+    page.click("button:has-text('Save CRM')")
+    expect(page.get_by_text("Connected CRM: Salesforce.")).to_be_visible()
+    expect(page.locator("nav >> text=Deal stages")).to_have_count(0)
+    expect(page.locator("#customers-direction option[value=export]")).to_have_text(
+        "Cin7 → Salesforce")
+    page.click("nav >> text=Connections")
+    expect(page.get_by_role("heading", name="Salesforce")).to_be_visible()
+    expect(page.get_by_role("heading", name="HubSpot")).to_have_count(0)
+    assert settings.crm() == "salesforce"

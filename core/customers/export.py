@@ -184,8 +184,10 @@ def apply_salesforce(ctx, plan):
     for w in plan.writes:
         w.ok = w.action == "skip"
         account = accounts.get(w.company_of) if w.kind == "contact" else None
-        if w.action == "skip" and account and account.remote_id != w.parent:
-            w.action = "update"  # unchanged, but its customer's Account is another one
+        # Unchanged, but its customer's Account is another one. (A Contact sharing another's
+        # e-mail has no fingerprint: it stays under the Account it was written for.)
+        if w.action == "skip" and w.fingerprint and account and account.remote_id != w.parent:
+            w.action = "update"
     progress.add(unchanged=sum(1 for w in plan.writes if w.action == "skip"))
     todo = [w for w in accounts.values() if w.action != "skip"]
     if todo:

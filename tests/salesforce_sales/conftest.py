@@ -25,7 +25,7 @@ def sf_keys():
 @pytest.fixture
 def sf(sandbox, sf_keys, config, tmp_path):
     """Config and store of an install whose CRM is the sandbox's Salesforce org."""
-    sandbox.reset(customers=6, salesforce_jwt_public_key=sf_keys[1])
+    sandbox.reset(customers=40, salesforce_jwt_public_key=sf_keys[1])
     cfg = sf_config(tmp_path, sandbox, sf_keys)
     tasks.configure(cfg)  # the config fixture puts the previous one back
     settings.set("crm", "salesforce")

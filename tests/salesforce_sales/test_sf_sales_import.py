@@ -94,6 +94,14 @@ def test_an_unknown_product_skips_the_opportunity_naming_it(sf_sales, org, sandb
     assert sales_of(sandbox, opportunity) == [] and run.failed == 1
     [pending] = status.pending("sales", "import")
     assert pending.record_id == opportunity and "UNI-001" in pending.reason
+    # Fixed on the product only (the opportunity itself does not change): the waiting
+    # opportunity is read again and imported.
+    [known] = stocked_products(sandbox, 1)
+    product = org.client.record("PricebookEntry", entry, ["Product2Id"]).get("Product2Id")
+    org.update("Product2", product, ProductCode=known["SKU"])
+    run_import(sf_sales)
+    assert len(sales_of(sandbox, opportunity)) == 1
+    assert status.pending("sales", "import") == []
 
 
 def test_accepted_quotes_mode(sf_sales, org, sandbox):

@@ -11,6 +11,7 @@ with their AccountId, then links and the checkpoint.
 
 from core import cursors, links
 from core.connectors import hubspot as hs
+from core.connectors.salesforce import IN_CHUNK, quote
 from core.customers import listing as customer_list
 from core.customers import to_salesforce as sf
 from core.customers.to_hubspot import plan_export, property_specs
@@ -198,6 +199,7 @@ def apply_salesforce(ctx, plan):
                 if w.kind == "contact" and w.action in ("create", "update")
                 and accounts.get(w.company_of) and accounts[w.company_of].ok]
     if contacts:
+        _adopt_contacts(ctx, [w for w, _ in contacts])
         result = ctx.salesforce.upsert("Contact", sf.CONTACT_KEY, {
             w.key: {**w.properties, "AccountId": account_id} for w, account_id in contacts})
         record(ctx, [w for w, _ in contacts], result, lambda w: w.key)
@@ -207,3 +209,20 @@ def apply_salesforce(ctx, plan):
     progress.succeeded({w.record_id for w in plan.writes if w.ok})
     links.save_page("salesforce", [w for w in plan.writes if w.ok and w.remote_id
                                    and (w.action != "skip" or w.parent != w.saved_parent)])
+
+
+def _adopt_contacts(ctx, writes):
+    """Contacts people made by hand with an e-mail SyncDesk is about to create get its key
+    first, so the upsert updates them instead of making a second Contact (the oldest one
+    when there are several)."""
+    emails = sorted({w.key for w in writes if w.action == "create" and w.id_property == "email"})
+    found = {}
+    for at in range(0, len(emails), IN_CHUNK):
+        listed = ", ".join(quote(e) for e in emails[at:at + IN_CHUNK])
+        soql = (f"SELECT Id, Email FROM Contact WHERE Email IN ({listed}) "
+                f"AND {sf.CONTACT_KEY} = null ORDER BY CreatedDate, Id")
+        for page in ctx.salesforce.query(soql):
+            for contact in page:
+                found.setdefault(contact["Email"].strip().lower(), contact["Id"])
+    if found:  # a refusal here only means the upsert creates the Contact after all
+        ctx.salesforce.update("Contact", {i: {sf.CONTACT_KEY: e} for e, i in found.items()})

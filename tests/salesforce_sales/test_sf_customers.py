@@ -52,6 +52,16 @@ def test_a_second_run_without_change_writes_nothing(sf, sandbox):
     assert writes(sandbox) == []
 
 
+def test_a_contact_made_by_hand_with_the_same_e_mail_is_adopted_not_doubled(sf, org,
+                                                                           sandbox):
+    hand_made = org.make("Contact", LastName="Blood", Email="Corsair_1@mail.uk")
+    sync(sf, "export")
+    [contact] = [c for c in sandbox.get("salesforce/Contact")
+                 if c["Email"].lower() == "corsair_1@mail.uk"]
+    assert contact["Id"] == hand_made and contact[CONTACT_KEY] == "corsair_1@mail.uk"
+    assert contact["FirstName"] == "Peter" and contact["AccountId"]
+
+
 def test_deprecated_customers_are_inactive(sf, sandbox):
     sync(sf, "export")
     deprecated = [c for c in cin7_customers(sandbox) if c["Status"] == "Deprecated"

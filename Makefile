@@ -6,7 +6,8 @@ PYTHON ?= python3
 
 .PHONY: demo test bench lint browser env clean
 
-CRM ?= hubspot  # make demo CRM=salesforce (or capsule): the demo's connected CRM
+# make demo CRM=salesforce (or capsule): the demo's connected CRM
+CRM ?= hubspot
 DEMO_STAGE_MAP := appointmentscheduled=ESTIMATING,decisionmakerboughtin=ESTIMATED,contractsent=ORDERED,closedwon=INVOICED,closedlost=VOIDED
 
 env: $(VENV)/.installed
@@ -46,6 +47,8 @@ demo: env
 	   $(BIN)/honcho run -e .env.demo $(BIN)/syncdesk pipelines --choose default \
 	     --map "$(DEMO_STAGE_MAP)" >/dev/null 2>&1 && \
 	   $(BIN)/honcho run -e .env.demo $(BIN)/syncdesk settings set sales.direction export \
+	     >/dev/null 2>&1; \
+	   $(PY) -c "import requests; requests.post('http://127.0.0.1:8100/_sandbox/salesforce/demo')" \
 	     >/dev/null 2>&1 ) &
 	$(BIN)/honcho -e .env.demo start
 

@@ -170,6 +170,34 @@ class Sale:
 
 
 @dataclass
+class OrderLine:
+    """A line of a CRM deal, opportunity or quote, as the sales import reads it."""
+
+    id: str
+    name: str = ""
+    sku: str = ""
+    cin7_id: str = ""  # the Cin7 product the CRM knows it as (a link, Cin7_Product_ID__c)
+    quantity: object = None  # as the CRM sent them: text or numbers, checked by the import
+    price: object = None
+    discount: object = None
+    description: str = ""
+
+
+@dataclass
+class Order:
+    """A CRM deal, opportunity or quote that becomes one Cin7 sale (SAL-5 … SAL-9)."""
+
+    id: str
+    kind: str  # deal, opportunity, quote: how messages name it
+    name: str
+    stage: str  # the stage (or quote status) the stage map reads
+    external_id: str  # the sale's ExternalID: how a sale whose answer was lost is found
+    description: str = ""  # the sale's memo
+    lines: list = field(default_factory=list)  # [OrderLine]
+    ship_to: dict | None = None  # Cin7 ShippingAddress fields, or None
+
+
+@dataclass
 class PipelineStage:
     id: str
     label: str

@@ -19,6 +19,7 @@ from core.connectors.joor import Joor
 from core.connectors.omni import Omni
 from core.connectors.salesforce import Salesforce
 from core.customers import export as customers_export
+from core.customers import from_salesforce as customers_from_salesforce
 from core.customers import import_ as customers_import
 from core.customers import listing as customer_list
 from core.errors import ConfigError, RecordError, ServiceError, SyncOff
@@ -29,7 +30,8 @@ from core.products import export as products_export
 from core.products import import_ as products_import
 from core.products import listing as product_list
 from core.sales import export as sales_export
-from core.sales import import_ as sales_import
+from core.sales import from_hubspot as sales_from_hubspot
+from core.sales import from_salesforce as sales_from_salesforce
 from core.sales import listing as sale_list
 from core.sales import stages
 
@@ -85,12 +87,16 @@ CRM_FLOWS = {
         ("products", "export"): Flow(products_export.run),
         ("products", "import"): Flow(products_import.run),
         ("sales", "export"): Flow(sales_export.run),
-        ("sales", "import"): Flow(sales_import.run),
+        ("sales", "import"): Flow(sales_from_hubspot.run),
         ("products", "remove"): Flow(_remove_products, ("hubspot",)),
         ("pipelines", "refresh"): copy_of(lambda ctx: len(stages.load(ctx.hubspot)),
                                           "deal pipelines from HubSpot", "hubspot"),
     },
-    "salesforce": {},
+    "salesforce": {
+        ("customers", "export"): Flow(customers_export.run_salesforce, ("cin7", "salesforce")),
+        ("customers", "import"): Flow(customers_from_salesforce.run, ("cin7", "salesforce")),
+        ("sales", "import"): Flow(sales_from_salesforce.run, ("cin7", "salesforce")),
+    },
     "capsule": {},
 }
 # The flows every install has, whatever its CRM.
@@ -197,6 +203,10 @@ def check_allowed(entity, direction, dry_run=False):
     if entity == "sales" and crm == "hubspot" and not settings.get("sales.pipeline"):
         raise SyncOff("sales need a HubSpot deal pipeline and its stage mapping first (SAL-1: "
                       "the panel's Deal stages page, or `syncdesk pipelines --choose ID`)")
+    if (entity, direction, crm) == ("sales", "import", "salesforce"):
+        missing = sales_from_salesforce.readiness()
+        if missing:
+            raise SyncOff(f"sales from Salesforce: {missing}")
 
 
 def lease_name(entity, direction):

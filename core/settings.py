@@ -34,6 +34,9 @@ DEFAULTS = {
     "sales.import_authorise": True,  # SAL-9: create the quote/order Authorised, else Draft
     "sales.import_type": "simple",  # SAL-9: Simple or Advanced sale
     "sales.import_location": "",  # SAL-9: "" = the customer's default location
+    "salesforce.sales_from": "",  # import from Salesforce: opportunities or quotes ("" = not chosen)
+    "salesforce.trigger_stage": "",  # an opportunity at this stage (or won) becomes a sale
+    "salesforce.stage_map": {},  # Salesforce stage or quote status -> Cin7 sale status (SAL-5)
     "customers.field_map": [],
     "suppliers.export": False,  # CUS-11: customers export also writes suppliers as vendors
     "import.currency": "",
@@ -140,6 +143,8 @@ SALES_PARSERS = {
     "sales.field_map": _checked(sale_fields.parse_map),
     "sales.when_short": _choice(("backorder", "wait")),
     "sales.import_type": _choice(("simple", "advanced")),
+    "salesforce.sales_from": _choice(("opportunities", "quotes", "")),
+    "salesforce.stage_map": _checked(stages.parse_labels),
 }
 
 

@@ -22,6 +22,7 @@ from flask import Blueprint, g, jsonify, request
 from sandbox import (
     faults,
     salesforce_auth,
+    salesforce_demo,
     salesforce_rest,
     salesforce_schema,
     salesforce_soql,
@@ -141,6 +142,13 @@ def expire():
     with state.current().lock:
         state.data("salesforce")["sessions"].clear()
     return jsonify({"expired": True})
+
+
+@control.post("/demo")
+def demo():
+    """Seed the demo's sales records from Cin7's products (sandbox/salesforce_demo.py)."""
+    with state.current().lock:
+        return jsonify(salesforce_demo.seed(state.data("salesforce"), state.data("cin7")))
 
 
 @control.get("/<sobject>")

@@ -72,7 +72,10 @@ OBJECTS = {
         "Discount": ("double", set()), "Description": ("string", set()),
         "TotalPrice": ("double", {READ_ONLY})}),
 }
-CUSTOM_FIELDS = {"Account": "Cin7_Customer_ID__c", "Product2": "Cin7_Product_ID__c"}
+CUSTOM_FIELDS = {"Account": "Cin7_Customer_ID__c", "Product2": "Cin7_Product_ID__c",
+                 "Contact": "Cin7_Contact_Key__c"}
+# Plain custom fields an admin adds with the external ids (customers: Deprecated -> Inactive).
+CUSTOM_TEXT = {"Account": ("Cin7_Status__c",), "Contact": ("Cin7_Status__c",)}
 CHILDREN = {  # child relationship name -> (parent type, child type, child's reference field)
     "OpportunityLineItems": ("Opportunity", "OpportunityLineItem", "OpportunityId"),
     "QuoteLineItems": ("Quote", "QuoteLineItem", "QuoteId"),
@@ -98,6 +101,7 @@ def fields(org, sobject):
     custom = CUSTOM_FIELDS.get(sobject)
     if custom and org["cin7_fields"]:
         found[custom] = ("string", {EXTERNAL})
+        found.update({name: ("string", set()) for name in CUSTOM_TEXT.get(sobject, ())})
     if org["currencies"]:
         found["CurrencyIsoCode"] = ("picklist", {CREATE_ONLY} if sobject in (
             "PricebookEntry", "OpportunityLineItem", "QuoteLineItem") else set())

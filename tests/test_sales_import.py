@@ -4,7 +4,7 @@ import requests
 
 from core import intents, runner, settings, status
 from core.connectors.hubspot import HubSpot
-from core.sales import to_cin7
+from core.sales import from_hubspot
 
 HUBSPOT = {"Authorization": "Bearer pat-na1-sandbox"}
 CIN7 = {"api-auth-accountid": "sandbox-account", "api-auth-applicationkey": "sandbox-key"}
@@ -88,7 +88,7 @@ def test_a_deal_reaching_the_trigger_stage_becomes_one_sale_with_the_mapped_stat
     assert sale["Status"] == "ORDERED"
     assert sale["CustomerReference"] == "Spring order"
     portal = str(HubSpot(deals_in).account()["portalId"])
-    assert sale["ExternalID"] == to_cin7.external_id(portal, deal_id)
+    assert sale["ExternalID"] == from_hubspot.external_id(portal, deal_id)
     lines = sale["Order"]["Lines"]
     assert [(ln["SKU"], ln["Quantity"], ln["Price"], ln["Discount"]) for ln in lines] == [
         (product["SKU"], 2, 12.5, 10), (other["SKU"], 1, 30, 0)]
@@ -137,7 +137,7 @@ def test_a_sale_created_by_a_killed_run_is_found_again_not_made_twice(deals_in, 
     [product] = stocked_products(sandbox, 1)
     deal_id = make_deal(sandbox, "Half done", "contractsent", [line(product)])
     portal = str(HubSpot(deals_in).account()["portalId"])
-    url = to_cin7.external_id(portal, deal_id)
+    url = from_hubspot.external_id(portal, deal_id)
     customer = next(c for c in sandbox.get("cin7/customers") if c["Status"] == "Active")
     # The run that was killed had written its intent and POSTed the header, nothing more.
     intents.intend("cin7", "sale", [(deal_id, url)])

@@ -1,15 +1,19 @@
-"""Customers export, executed: read Cin7 page by page, plan, write to HubSpot, link.
+"""Customers export, executed: read Cin7 page by page, plan, write to the CRM, link.
 
 Order of writes per page, chosen so a kill between any two calls loses nothing and
 duplicates nothing: companies (upsert by cin7_customer_id), contacts (upsert by e-mail or
 cin7_contact_id, or update by id when linked), links saved from HubSpot's answers, then
 associations, then the page checkpoint. A re-run repeats at most the unfinished page, and
-every write in it is keyed by a unique value.
+every write in it is keyed by a unique value. Salesforce (`run_salesforce`) follows the
+same order: Accounts upserted by Cin7_Customer_ID__c, then Contacts by Cin7_Contact_Key__c
+with their AccountId, then links and the checkpoint.
 """
 
 from core import cursors, links
 from core.connectors import hubspot as hs
+from core.connectors.salesforce import IN_CHUNK, quote
 from core.customers import listing as customer_list
+from core.customers import to_salesforce as sf
 from core.customers.to_hubspot import plan_export, property_specs
 from core.plan import fingerprint
 from core.settings import get as setting
@@ -49,15 +53,17 @@ def export_suppliers(ctx):
                         handle_page, "suppliers")
 
 
-def plan_customers(customers, field_map, force=False, suppliers=False):
-    """The plan for one page, from the records and what the store knows."""
+def plan_customers(customers, field_map, force=False, suppliers=False, system="hubspot",
+                   target=None):
+    """The plan for one page, from the records and what the store knows of `system`."""
     entity = "supplier" if suppliers else "customer"
     contact_ids = [c.id for cu in customers for c in cu.contacts]
-    known = links.for_records("hubspot", [(entity, c.id) for c in customers] +
+    known = links.for_records(system, [(entity, c.id) for c in customers] +
                               [("contact", i) for i in contact_ids])
     emails = {c.email_key for cu in customers for c in cu.contacts if c.email_key}
-    owners = links.email_owners("hubspot", emails)
-    return plan_export(customers, known, owners, field_map, force=force, suppliers=suppliers)
+    owners = links.email_owners(system, emails)
+    return plan_export(customers, known, owners, field_map, force=force, suppliers=suppliers,
+                       target=target)
 
 
 def ensure_properties(hubspot, specs):
@@ -151,3 +157,72 @@ def _associate(ctx, plan, companies):
                                 + refused[(w.remote_id, company_id)])
         else:
             w.parent = company_id
+
+
+# -- Salesforce --------------------------------------------------------------------------
+
+def run_salesforce(ctx):
+    """Export changed (or selected) customers as Accounts and Contacts; refuses to start
+    while the org lacks SyncDesk's fields, naming the setup steps."""
+    sf.require_fields(ctx.salesforce, sf.FIELDS)
+
+    def handle_page(ctx, customers):
+        customer_list.save(customers)
+        plan = plan_customers(customers, [], force=bool(ctx.only), system="salesforce",
+                              target=sf.SALESFORCE)
+        ctx.record_plan(plan) if ctx.dry_run else apply_salesforce(ctx, plan)
+
+    cursors.export_pages(ctx, ENTITY, DIRECTION, ctx.cin7.customer_pages, ctx.cin7.customer,
+                        handle_page, "customers")
+
+
+def apply_salesforce(ctx, plan):
+    """Execute one page's plan against Salesforce: Accounts, then Contacts under them."""
+    progress = ctx.progress
+    for customer, error in plan.failures:
+        progress.result(customer.id, error.record, "fail", "failed", error.field, error.reason)
+    accounts = {w.record_id: w for w in plan.writes if w.kind == "company"}
+    for w in plan.writes:
+        w.ok = w.action == "skip"
+        account = accounts.get(w.company_of) if w.kind == "contact" else None
+        # Unchanged, but its customer's Account is another one. (A Contact sharing another's
+        # e-mail has no fingerprint: it stays under the Account it was written for.)
+        if w.action == "skip" and w.fingerprint and account and account.remote_id != w.parent:
+            w.action = "update"
+    progress.add(unchanged=sum(1 for w in plan.writes if w.action == "skip"))
+    todo = [w for w in accounts.values() if w.action != "skip"]
+    if todo:
+        result = ctx.salesforce.upsert("Account", sf.ACCOUNT_KEY,
+                                       {w.key: w.properties for w in todo})
+        record(ctx, todo, result, lambda w: w.key)
+    contacts = [(w, accounts[w.company_of].remote_id) for w in plan.writes
+                if w.kind == "contact" and w.action in ("create", "update")
+                and accounts.get(w.company_of) and accounts[w.company_of].ok]
+    if contacts:
+        _adopt_contacts(ctx, [w for w, _ in contacts])
+        result = ctx.salesforce.upsert("Contact", sf.CONTACT_KEY, {
+            w.key: {**w.properties, "AccountId": account_id} for w, account_id in contacts})
+        record(ctx, [w for w, _ in contacts], result, lambda w: w.key)
+        for w, account_id in contacts:
+            w.parent = account_id if w.ok else w.parent
+    _resolve_shared(ctx, plan)
+    progress.succeeded({w.record_id for w in plan.writes if w.ok})
+    links.save_page("salesforce", [w for w in plan.writes if w.ok and w.remote_id
+                                   and (w.action != "skip" or w.parent != w.saved_parent)])
+
+
+def _adopt_contacts(ctx, writes):
+    """Contacts people made by hand with an e-mail SyncDesk is about to create get its key
+    first, so the upsert updates them instead of making a second Contact (the oldest one
+    when there are several)."""
+    emails = sorted({w.key for w in writes if w.action == "create" and w.id_property == "email"})
+    found = {}
+    for at in range(0, len(emails), IN_CHUNK):
+        listed = ", ".join(quote(e) for e in emails[at:at + IN_CHUNK])
+        soql = (f"SELECT Id, Email FROM Contact WHERE Email IN ({listed}) "
+                f"AND {sf.CONTACT_KEY} = null ORDER BY CreatedDate, Id")
+        for page in ctx.salesforce.query(soql):
+            for contact in page:
+                found.setdefault(contact["Email"].strip().lower(), contact["Id"])
+    if found:  # a refusal here only means the upsert creates the Contact after all
+        ctx.salesforce.update("Contact", {i: {sf.CONTACT_KEY: e} for e, i in found.items()})

@@ -16,6 +16,7 @@ from core.customers.export import ensure_properties
 from core.customers.to_cin7 import (
     COMPANY_PROPS,
     CONTACT_PROPS,
+    HUBSPOT_NAMES,
     desired_customer,
     has_delivery_addresses,
     mapped_values,
@@ -57,22 +58,24 @@ def run(ctx):
         cursors.window_done(ENTITY, DIRECTION, window)
 
 
-def prepare(ctx):
+def prepare(ctx, system="hubspot", names=HUBSPOT_NAMES):
     """What importing customers needs, read once per run: (index of Cin7 customers, options).
+    `system` is the CRM the customers come from and `names` where it keeps their fields.
 
     Refuses to start (ConfigError) while the import defaults are not chosen."""
     missing = [k for k in REQUIRED_DEFAULTS if not setting(k)]
     if missing:
         raise ConfigError("import defaults not set: " + ", ".join(missing) +
                           " (SET-2: choose them in the panel or with `syncdesk settings set`)")
-    field_map = setting("customers.field_map")
-    if not ctx.dry_run:  # the delivery addresses property must exist for people to fill it
+    hubspot = system == "hubspot"
+    field_map = setting("customers.field_map") if hubspot else []  # HubSpot property names
+    if hubspot and not ctx.dry_run:  # the delivery addresses property must exist to be filled
         ensure_properties(ctx.hubspot, property_specs(field_map, setting("suppliers.export")))
     ctx.progress.phase("reading Cin7 customers")
     index = CustomerIndex(ctx.cin7)
-    options = {"owners": ctx.hubspot.owners(),
+    options = {"owners": ctx.hubspot.owners() if hubspot else {},
                "reps": set(setting("cin7.sales_reps")) | index.sales_reps,
-               "field_map": field_map,
+               "field_map": field_map, "system": system, "names": names,
                "company_props": COMPANY_PROPS + [r["property"] for r in field_map],
                "defaults": {k.split(".", 1)[1]: setting(k) for k in (
                    *REQUIRED_DEFAULTS, "import.price_tier", "import.location",
@@ -80,10 +83,10 @@ def prepare(ctx):
     return index, options
 
 
-def customer_of(remote_type, remote_id):
-    """The Cin7 customer id a HubSpot company or contact was imported as, or None."""
-    key = f"hubspot:{remote_id}"
-    link = links.for_records("hubspot", [("customer", key)]).get(("customer", key))
+def customer_of(remote_type, remote_id, system="hubspot"):
+    """The Cin7 customer id a CRM company or contact was imported as, or None."""
+    key = f"{system}:{remote_id}"
+    link = links.for_records(system, [("customer", key)]).get(("customer", key))
     return link.remote_id if link and link.remote_type == remote_type else None
 
 
@@ -126,21 +129,23 @@ def import_companies(ctx, index, company_ids, options):
 
 
 def import_one(ctx, index, remote_id, source, people, options, remote_type):
-    """Create or update the Cin7 customer for one HubSpot company (or lone contact)."""
-    progress = ctx.progress
+    """Create or update the Cin7 customer for one CRM company (or lone contact)."""
+    progress, system = ctx.progress, options.get("system", "hubspot")
+    key = f"{system}:{remote_id}"
     try:
         wanted, warnings = desired_customer(source, people, remote_type, options)
     except RecordError as exc:
         progress.result(remote_id, exc.record, "fail", "failed", exc.field, exc.reason)
         return
-    link = links.for_records("hubspot", [("customer", f"hubspot:{remote_id}")]).get(
-        ("customer", f"hubspot:{remote_id}"))
+    link = links.for_records(system, [("customer", key)]).get(("customer", key))
+    names = options.get("names", HUBSPOT_NAMES)
+    exported = source.get(names["cin7_id"]) if names.get("cin7_id") else ""  # its Cin7 id
     existing = index.by_id(link.remote_id) if link else None
-    existing = existing or index.by_name(wanted.name)
+    existing = existing or index.by_id(exported) or index.by_name(wanted.name)
     mapped = mapped_values(source, options["field_map"])
-    customer = merge_contacts(existing, wanted, mapped,
-                              has_delivery_addresses(source, remote_type)) if existing else wanted
-    # What HubSpot says, not the merged result: Cin7 fills in values of its own on create.
+    customer = merge_contacts(existing, wanted, mapped, has_delivery_addresses(
+        source, remote_type, names)) if existing else wanted
+    # What the CRM says, not the merged result: Cin7 fills in values of its own on create.
     digest = fingerprint({**payload_digest(wanted), "mapped": mapped})
     action = "update" if existing else "create"
     if link and existing and link.fingerprint == digest and not ctx.only:
@@ -164,8 +169,8 @@ def import_one(ctx, index, remote_id, source, people, options, remote_type):
                         f"Cin7 refused it: {exc.reason}")
         return
     index.add(saved)
-    links.save("hubspot", "customer", f"hubspot:{remote_id}", remote_type, saved.id,
-               name=saved.name, fingerprint=digest)
+    links.save(system, "customer", key, remote_type, saved.id, name=saved.name,
+               fingerprint=digest)
     intents.done("cin7", "customer", [remote_id])
     progress.add(**{"created" if action == "create" else "updated": 1})
     progress.result(remote_id, saved.name, action, "ok", remote_id=saved.id)

@@ -1,4 +1,7 @@
-"""HubSpot company/contact -> Cin7 customer (pure functions for the import direction)."""
+"""A CRM's company/contact -> Cin7 customer (pure functions for the import direction).
+
+The rules are the CRM's; only the field names differ: `names` (HUBSPOT_NAMES here, the
+Salesforce ones in core/customers/from_salesforce.py) says where each value is read."""
 
 from dataclasses import replace
 
@@ -12,62 +15,81 @@ COMPANY_PROPS = ["name", "phone", "address", "address2", "city", "state", "zip",
 CONTACT_PROPS = ["email", "firstname", "lastname", "phone", "mobilephone", "jobtitle", "address",
                  "city", "state", "zip", "country", "hubspot_owner_id", "lastmodifieddate"]
 
+# Where a CRM keeps each value the import reads; None: the CRM has no such field.
+HUBSPOT_NAMES = {
+    "crm": "HubSpot", "company": "company", "contact": "contact", "name": "name",
+    "first": "firstname", "last": "lastname", "email": "email", "phone": "phone",
+    "mobile": "mobilephone", "title": "jobtitle", "owner": "hubspot_owner_id",
+    "delivery": delivery.PROPERTY,
+    # (line 1, line 2, city, state, postcode, country) of a company and of a contact
+    "address": {kind: ("address", "address2", "city", "state", "zip", "country")
+                for kind in ("company", "contact")},
+}
+
 # Cin7 fields an import may set from a mapped HubSpot property (CUS-10).
 IMPORTABLE = {"PriceTier": "price_tier", "PaymentTerm": "payment_term",
               "CreditLimit": "credit_limit", "Currency": "currency", "TaxRule": "tax_rule",
               "Location": "location", "Carrier": "carrier"}
 
 
-def full_name(contact):
-    name = " ".join(filter(None, [contact.get("firstname"), contact.get("lastname")])).strip()
-    return name or contact.get("email")
+def _get(remote, name):
+    return remote.get(name) if name else ""
 
 
-def to_contact(remote):
-    email = remote.get("email").strip()
+def full_name(contact, names=HUBSPOT_NAMES):
+    name = " ".join(filter(None, [_get(contact, names["first"]),
+                                  _get(contact, names["last"])])).strip()
+    return name or _get(contact, names["email"])
+
+
+def to_contact(remote, names=HUBSPOT_NAMES):
+    email = _get(remote, names["email"]).strip()
     if email and not EMAIL.match(email):
-        raise RecordError(f"HubSpot contact {remote.id}", "email",
+        raise RecordError(f"{names['crm']} contact {remote.id}", names["email"],
                           f"'{email}' is not a valid e-mail address")
-    return Contact(name=full_name(remote), email=email, phone=remote.get("phone"),
-                   mobile=remote.get("mobilephone"), job_title=remote.get("jobtitle"))
+    return Contact(name=full_name(remote, names), email=email, phone=_get(remote, names["phone"]),
+                   mobile=_get(remote, names["mobile"]), job_title=_get(remote, names["title"]))
 
 
-def _address(remote, address_type, warnings):
-    if not (remote.get("address") or remote.get("city")):
+def _address(remote, address_type, warnings, names, remote_type):
+    line1, line2, city, state, postcode, country = (
+        _get(remote, n) for n in names["address"][remote_type])
+    if not (line1 or city):
         return []
-    if not remote.get("country"):
-        warnings.append("address not imported: Cin7 needs a country and HubSpot has none")
+    if not country:
+        warnings.append(f"address not imported: Cin7 needs a country and {names['crm']} has "
+                        "none")
         return []
-    return [Address(line1=remote.get("address") or remote.get("city"), line2=remote.get("address2"),
-                    city=remote.get("city"), state=remote.get("state"),
-                    postcode=remote.get("zip"), country=remote.get("country"),
-                    type=address_type, default_for_type=True)]
+    return [Address(line1=line1 or city, line2=line2, city=city, state=state,
+                    postcode=postcode, country=country, type=address_type,
+                    default_for_type=True)]
 
 
 def desired_customer(source, people, remote_type, options):
-    """The Cin7 customer a HubSpot company (or lone contact) should be, plus warnings."""
-    defaults = options["defaults"]
+    """The Cin7 customer a CRM company (or lone contact) should be, plus warnings."""
+    defaults, names = options["defaults"], options.get("names", HUBSPOT_NAMES)
     contacts = []
     for person in people:
-        contact = to_contact(person)
+        contact = to_contact(person, names)
         if contact.name:
             contacts.append(contact)
     if remote_type == "company":
-        name = source.get("name").strip()
+        name = _get(source, names["name"]).strip()
         if not name:
-            raise RecordError(f"HubSpot company {source.id}", "name", "is empty")
+            raise RecordError(f"{names['crm']} {names['company']} {source.id}", names["name"],
+                              "is empty")
     else:
-        name = full_name(source) or ""
+        name = full_name(source, names) or ""
         if not name:
-            raise RecordError(f"HubSpot contact {source.id}", "firstname",
+            raise RecordError(f"{names['crm']} contact {source.id}", names["first"],
                               "the contact has neither a name nor an e-mail")
     if contacts:
         contacts[0].default = True
     warnings = []
-    shipping, delivery_warnings = delivery.parse(source.get(delivery.PROPERTY)) \
+    shipping, delivery_warnings = delivery.parse(_get(source, names["delivery"])) \
         if remote_type == "company" else ([], [])
     address_type = defaults["address_type"] or "Billing"
-    main = _address(source, address_type, warnings)
+    main = _address(source, address_type, warnings, names, remote_type)
     if shipping and address_type.capitalize() == delivery.SHIPPING:
         main = []  # the delivery addresses property says what the Shipping addresses are
     customer = Customer(
@@ -81,9 +103,9 @@ def desired_customer(source, people, remote_type, options):
     return customer, warnings + delivery_warnings + _sales_rep(customer, source, options)
 
 
-def has_delivery_addresses(source, remote_type):
-    """Whether a HubSpot company lists delivery addresses: they then define the Shipping ones."""
-    return remote_type == "company" and bool(source.get(delivery.PROPERTY).strip())
+def has_delivery_addresses(source, remote_type, names=HUBSPOT_NAMES):
+    """Whether a company lists delivery addresses: they then define the Shipping ones."""
+    return remote_type == "company" and bool(_get(source, names["delivery"]).strip())
 
 
 def mapped_values(source, field_map):
@@ -100,7 +122,7 @@ def mapped_values(source, field_map):
 
 def _sales_rep(customer, source, options):
     """CUS-9: set the rep only when the owner's name is exactly a Cin7 user's name."""
-    owner_id = source.get("hubspot_owner_id")
+    owner_id = _get(source, options.get("names", HUBSPOT_NAMES)["owner"])
     if not owner_id:
         return []
     name = options["owners"].get(str(owner_id), "")

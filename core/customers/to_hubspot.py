@@ -9,6 +9,7 @@ its main address (Billing, else Business, else Shipping) in HubSpot's address fi
 """
 
 import re
+from dataclasses import dataclass
 
 from core.customers import addresses
 from core.errors import RecordError
@@ -166,14 +167,30 @@ def check_contact(customer, contact):
         raise RecordError(who, "Name", "is empty and there is no e-mail")
 
 
-def plan_export(customers, links, email_owners, field_map, force=False, suppliers=False):
+@dataclass(frozen=True)
+class Target:
+    """How a CRM holds customers, for plan_export: the payload of a company (customer, field
+    map), of a contact (customer, contact) and of a customer without contacts (None: it is a
+    company too), and the keys a company and such a customer are upserted by."""
+
+    company: object
+    contact: object
+    lone: object = None
+    company_key: str = "cin7_customer_id"
+    lone_key: str = "cin7_contact_id"
+
+
+def plan_export(customers, links, email_owners, field_map, force=False, suppliers=False,
+                target=None):
     """Decide the writes for `customers` (or, with `suppliers`, Cin7 suppliers).
 
-    `links` maps (entity, cin7 id) -> Link; `email_owners` maps e-mail -> HubSpot contact id
+    `links` maps (entity, cin7 id) -> Link; `email_owners` maps e-mail -> CRM contact id
     already written by SyncDesk for another Cin7 contact. A supplier is always a company,
     linked as entity "supplier" and keyed by cin7_supplier_id, so a supplier and a customer
-    of one name stay two companies; their contacts follow the customers' rules.
+    of one name stay two companies; their contacts follow the customers' rules. `target`
+    is the CRM's mapping (default HubSpot's).
     """
+    target = target or HUBSPOT
     plan, claimed = Plan(), dict(email_owners)
     for customer in customers:
         try:
@@ -187,16 +204,16 @@ def plan_export(customers, links, email_owners, field_map, force=False, supplier
                                       links.get(("supplier", customer.id)), SUPPLIER_KEY,
                                       customer.id, force))
             plan.writes[-1].label = f"supplier '{customer.name}'"
-        elif not customer.contacts:
-            props = lone_contact_properties(customer, field_map)
+        elif not customer.contacts and target.lone:
+            props = target.lone(customer, field_map)
             plan.writes.append(_write("contact", "customer", customer.id, customer, props,
-                                      links.get(("customer", customer.id)), "cin7_contact_id",
+                                      links.get(("customer", customer.id)), target.lone_key,
                                       customer.id, force))
             continue
         else:
-            props = company_properties(customer, field_map)
+            props = target.company(customer, field_map)
             plan.writes.append(_write("company", "customer", customer.id, customer, props,
-                                      links.get(("customer", customer.id)), "cin7_customer_id",
+                                      links.get(("customer", customer.id)), target.company_key,
                                       customer.id, force))
         for contact in customer.contacts:
             try:
@@ -204,7 +221,8 @@ def plan_export(customers, links, email_owners, field_map, force=False, supplier
             except RecordError as exc:
                 plan.failures.append((customer, exc))
                 continue
-            plan.writes.append(_contact_write(customer, contact, links, claimed, force))
+            plan.writes.append(_contact_write(customer, contact, links, claimed, force,
+                                              target.contact))
     return plan
 
 
@@ -220,8 +238,8 @@ def _write(kind, entity, cin7_id, customer, props, link, id_property, key, force
                    force)
 
 
-def _contact_write(customer, contact, links, claimed, force):
-    props = contact_properties(customer, contact)
+def _contact_write(customer, contact, links, claimed, force, properties):
+    props = properties(customer, contact)
     link = links.get(("contact", contact.id))
     email = contact.email_key
     if email and link is None and email in claimed:
@@ -245,3 +263,6 @@ def _contact_write(customer, contact, links, claimed, force):
     if email:
         claimed.setdefault(email, write.remote_id)
     return write
+
+
+HUBSPOT = Target(company_properties, contact_properties, lone_contact_properties)

@@ -91,6 +91,21 @@ def parse_map(value, pipeline_id):
     return mapping
 
 
+def parse_labels(value):
+    """{stage or status label: Cin7 status} from "Closed Won=ORDERED,…" (a CRM whose stages
+    SyncDesk does not load, e.g. Salesforce's, where labels are the keys)."""
+    pairs = (list(value.items()) if isinstance(value, dict) else
+             [p.partition("=")[::2] for p in str(value).split(",") if p.strip()])
+    mapping = {}
+    for label, status in pairs:
+        status = status.strip().upper().replace(" ", "")
+        if status not in IMPORT_STATUSES:
+            raise MappingError(f"{status!r} is not a status a new Cin7 sale can have "
+                               f"(one of {', '.join(IMPORT_STATUSES)})")
+        mapping[label.strip()] = status
+    return mapping
+
+
 def stage_for(status, stage_map):
     """Export: the stage a sale of `status` puts its deal at, or None (leave it alone)."""
     return next((stage for stage, mapped in stage_map.items() if mapped == status), None)

@@ -1,0 +1,37 @@
+"""`syncdesk settings set crm salesforce`, then `syncdesk sync customers|sales`, as a user
+types them (separate processes against the sandbox); and the demo org's sales."""
+
+import subprocess
+import sys
+
+import requests
+
+from core import runner, settings
+from tests.salesforce_sales.test_sf_reliability import sf_env
+from tests.salesforce_sales.test_sf_sales_import import sales_of
+
+
+def syncdesk(config, *args):
+    done = subprocess.run([sys.executable, "-c", "from web.cli import main; main()", *args],
+                          env=sf_env(config), capture_output=True, text=True, timeout=120)
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_the_command_line_switches_to_salesforce_and_syncs(sf_sales, sandbox):
+    settings.set("crm", "hubspot")
+    code, out = syncdesk(sf_sales, "settings", "set", "crm", "salesforce")
+    assert code == 0, out
+    requests.post(f"{sandbox.url}/_sandbox/salesforce/demo", timeout=10).raise_for_status()
+    code, out = syncdesk(sf_sales, "sync", "customers")
+    assert code == 0 and "finished" in out, out
+    code, out = syncdesk(sf_sales, "sync", "sales")
+    assert code == 0 and "1 created" in out, out
+
+
+def test_the_demo_org_brings_its_closed_won_opportunity_in(sf_sales, sandbox):
+    made = requests.post(f"{sandbox.url}/_sandbox/salesforce/demo", timeout=10).json()
+    run = runner.sync(sf_sales, "sales", "import")
+    assert run.status == "finished" and run.created == 1, run.message
+    [sale] = sales_of(sandbox, made["opportunity"])
+    assert [ln["Quantity"] for ln in sale["Order"]["Lines"]] == [12, 4]
+    assert sale["CustomerReference"] == "Harbour Outfitters - spring order"

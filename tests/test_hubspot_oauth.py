@@ -23,10 +23,11 @@ PORTAL = "OAuth app, portal 5678 (harbourside-wholesale.hubspot.example)"
 
 def oauth_config(config, sandbox, **overrides):
     """`config` with no private-app token and the sandbox's public app."""
-    return replace(config, hubspot_token="", hubspot_client_id=CLIENT_ID,
-                   hubspot_client_secret=CLIENT_SECRET, panel_url="http://localhost",
-                   hubspot_auth_url=f"{sandbox.url}/hubspot/oauth/authorize",
-                   hubspot_oauth_calls_per_10s=0, **overrides)
+    return replace(config, **{
+        "hubspot_token": "", "hubspot_client_id": CLIENT_ID,
+        "hubspot_client_secret": CLIENT_SECRET, "panel_url": "http://localhost",
+        "hubspot_auth_url": f"{sandbox.url}/hubspot/oauth/authorize",
+        "hubspot_oauth_calls_per_10s": 0, **overrides})
 
 
 def oauth_state(sandbox):

@@ -9,14 +9,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from click.testing import CliRunner
 
-from core import connections, hubspot_tokens, runner
+from core import connections, hubspot_tokens, runner, schema
 from core.connectors.hubspot import HubSpot
 from core.connectors.hubspot_oauth import SCOPES, OAuthApp
 from core.errors import ConfigError, ServiceError
 from core.store import Connection
+from web.cli import cli
 
-CLIENT_ID, CLIENT_SECRET = "5f1c2a7e-3b9d-4c1e-9a8f-2d6b0e4c7a11", "sandbox-app-secret"
+CLIENT_ID, CLIENT_SECRET = "5f1c2a7e-3b9d-4c1e-9a8f-2d6b0e4c7a11", "sandbox-client-secret"
 SPECS = Path(__file__).resolve().parents[2] / "shared" / "specs" / "hubspot"
 PORTAL = "OAuth app, portal 5678 (harbourside-wholesale.hubspot.example)"
 
@@ -210,3 +212,14 @@ def test_tokens_and_secrets_never_reach_the_logs(config, sandbox, caplog):
     assert len(secrets) == 4
     for secret in secrets:
         assert secret not in logged
+
+
+def test_syncdesk_check_names_the_oauth_portal(config, sandbox):
+    cfg = connected(config, sandbox)
+    env = {name.upper(): ",".join(value) if isinstance(value, list) else str(value)
+           for name, value in vars(cfg).items()}
+    result = CliRunner().invoke(cli, ["check"], env=env, catch_exceptions=False)
+    schema.init(cfg.database_url)  # the command bound the store itself
+    line = next(x for x in result.output.splitlines() if x.startswith("HubSpot"))
+    assert line.split()[:2] == ["HubSpot", "ok"] and line.endswith(PORTAL)
+    assert CLIENT_SECRET not in result.output

@@ -1,6 +1,7 @@
-"""HubSpot OAuth for one public app (oauth-v1.json; hubspot.md §2): the authorize page
-(auto-approve), /oauth/v1/token (authorization_code and refresh_token grants), token info and
-revoke, with HubSpot's refusals.
+"""HubSpot OAuth for one public app (oauth-v1.json, oauth-v3.json; hubspot.md §2): the
+authorize page (auto-approve), the token endpoint (v1 and v3: authorization_code and
+refresh_token grants), token info and revoke (v1's deprecated GET/DELETE by path, v3's
+introspect and revoke), with HubSpot's refusals.
 
 Token errors carry both HubSpot's own `status`/`message` and RFC 6749's `error`/
 `error_description`; only BAD_REFRESH_TOKEN's body is documented, the other statuses are
@@ -8,6 +9,7 @@ those seen in the community. Refresh tokens do not change on a refresh, revoking
 issued access tokens alive until they expire (as HubSpot does).
 """
 
+import hashlib
 import secrets
 import uuid
 from urllib.parse import urlencode
@@ -86,7 +88,17 @@ def authorize():
     return redirect(target + ("&" if "?" in target else "?") + urlencode(query))
 
 
+def _not_the_app(app, form):
+    """HubSpot's refusal when the form's client id or secret are not the app's, else None."""
+    if form.get("client_id") != app["client_id"]:
+        return refused("BAD_CLIENT_ID")
+    if form.get("client_secret") != app["client_secret"]:
+        return refused("BAD_CLIENT_SECRET")
+    return None
+
+
 @bp.post("/v1/token")
+@bp.post("/v3/token")
 def token():
     form = request.form
     with state.current().lock:
@@ -94,10 +106,9 @@ def token():
         kind = form.get("grant_type")
         if kind not in ("authorization_code", "refresh_token"):
             return refused("BAD_GRANT_TYPE")
-        if form.get("client_id") != app["client_id"]:
-            return refused("BAD_CLIENT_ID")
-        if form.get("client_secret") != app["client_secret"]:
-            return refused("BAD_CLIENT_SECRET")
+        stranger = _not_the_app(app, form)
+        if stranger:
+            return stranger
         if kind == "authorization_code":
             code = app["codes"].get(form.get("code", ""))
             if code is None or code["used"] or _now() - code["issued"] > CODE_LIFETIME:
@@ -130,6 +141,19 @@ def bearer(token):
     return None if late < 0 else late
 
 
+def _signed(token, scopes):
+    """signed_access_token: the token's claims as HubSpot signs them (values made up)."""
+    expires = int(_oauth()["access"][token]["expires"] * 1000)
+    return {"expiresAt": expires, "scopes": ",".join(scopes), "hubId": hubspot_account.PORTAL_ID,
+            "userId": INSTALLER_ID, "appId": hubspot_account.APP_ID, "appInstallId": "38211442",
+            "audience": "public-app", "installingUserId": INSTALLER_ID,
+            "signature": hashlib.sha256(token.encode()).hexdigest()[:28],
+            "scopeToScopeGroupPks": "", "newSignature": hashlib.sha256(
+                token[::-1].encode()).hexdigest()[:28], "hublet": "na1", "trialScopes": "",
+            "trialScopeToScopeGroupPks": "", "isUserLevel": False, "isPrivateDistribution": False,
+            "isServiceAccount": False}
+
+
 def _info(kind, token):
     app = _oauth()
     refresh = app["refresh"].get(token if kind == "refresh" else
@@ -147,10 +171,11 @@ def access_token_info(token):
                                 "correlationId": correlation_id(), "category": "OBJECT_NOT_FOUND"})
             response.status_code = 404
             return response
-        expires = _oauth()["access"][token]["expires"]
-        return jsonify(_info("access", token) | {
+        expires, info = _oauth()["access"][token]["expires"], _info("access", token)
+        return jsonify(info | {
             "app_id": hubspot_account.APP_ID, "expires_in": int(expires - _now()),
-            "is_private_distribution": False})
+            "is_private_distribution": False,
+            "signed_access_token": _signed(token, info["scopes"])})
 
 
 @bp.route("/v1/refresh-tokens/<token>", methods=["GET", "DELETE"])
@@ -163,6 +188,42 @@ def refresh_token(token):
             app["refresh"][token]["revoked"] = True
             return "", 204
         return jsonify(_info("refresh", token) | {"client_id": app["client_id"]})
+
+
+@bp.post("/v3/token/introspect")
+def introspect():
+    """v3: {"active": false} for a token that is unknown, expired or revoked."""
+    form, token = request.form, request.form.get("token", "")
+    with state.current().lock:
+        app = _oauth()
+        stranger = _not_the_app(app, form)
+        if stranger:
+            return stranger
+        shared = {"active": True, "client_id": app["client_id"],
+                  "app_id": hubspot_account.APP_ID, "is_private_distribution": False}
+        if bearer(token) is None:
+            left, info = int(app["access"][token]["expires"] - _now()), _info("access", token)
+            return jsonify(shared | info | {
+                "token_type": "Bearer", "token_use": "access_token", "expires_in": left,
+                "signed_access_token": _signed(token, info["scopes"])})
+        if token in app["refresh"] and not app["refresh"][token]["revoked"]:
+            return jsonify(shared | _info("refresh", token) | {
+                "token_type": "Bearer", "token_use": "refresh_token"})
+        return jsonify({"active": False})
+
+
+@bp.post("/v3/token/revoke")
+def revoke():
+    """v3: revokes a refresh token; 200 whether or not it was alive (as RFC 7009 has it)."""
+    form = request.form
+    with state.current().lock:
+        app = _oauth()
+        stranger = _not_the_app(app, form)
+        if stranger:
+            return stranger
+        if form.get("token") in app["refresh"]:
+            app["refresh"][form["token"]]["revoked"] = True
+    return "", 200
 
 
 # -- control: no auth, no limit, no faults ------------------------------------------------

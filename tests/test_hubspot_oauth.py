@@ -188,30 +188,22 @@ def test_oauth_needs_the_apps_keys(config, sandbox):
         OAuthApp(replace(config, hubspot_client_id=""))
 
 
-def ours(caplog):
-    """What SyncDesk logged, and every warning: urllib3's debug lines show request paths, and
-    HubSpot's v1 token info and revoke put the token in the path (v3 sends it in the body)."""
-    return "\n".join(r.getMessage() for r in caplog.records
-                     if r.name.startswith("syncdesk") or r.levelno >= logging.WARNING)
-
-
 def test_tokens_and_secrets_never_reach_the_logs(config, sandbox, caplog):
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG)  # urllib3's request lines too: no token in any URL
     cfg = connected(config, sandbox)
     switch(sandbox, expire_now=True, lifetime=-1)
     with pytest.raises(ServiceError):  # a refused call is logged with its retries
         HubSpot(replace(cfg, max_retries=2)).account()
-    OAuthApp(cfg).revoke(hubspot_tokens.load(cfg.secret_key).refresh_token)
-    assert "BAD_REFRESH_TOKEN" in hubspot_tokens.disconnect(cfg)[1]  # refused, and logged
-    logged = ours(caplog)
-    assert "HubSpot connected by OAuth: portal 5678" in logged
-    assert "not revoked" in logged
+    wrong = replace(cfg, hubspot_client_secret="wrong-secret-unique-2291")
+    assert "BAD_CLIENT_SECRET" in hubspot_tokens.disconnect(wrong)[1]  # refused, logged
+    assert "HubSpot connected by OAuth: portal 5678" in caplog.text
+    assert "not revoked" in caplog.text
     issued = oauth_state(sandbox)
-    secrets = [CLIENT_SECRET] + [t["token"] for t in issued["access_tokens"]] + \
-        [t["token"] for t in issued["refresh_tokens"]]
-    assert len(secrets) == 4
+    secrets = [CLIENT_SECRET, wrong.hubspot_client_secret] + \
+        [t["token"] for t in issued["access_tokens"] + issued["refresh_tokens"]]
+    assert len(secrets) == 5
     for secret in secrets:
-        assert secret not in logged
+        assert secret not in caplog.text
 
 
 def test_syncdesk_check_names_the_oauth_portal(config, sandbox):

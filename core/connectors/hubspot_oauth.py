@@ -1,9 +1,11 @@
 """HubSpot OAuth for a public app (CON-1, hubspot.md §2): authorize URL, code exchange,
 refresh, token info, revoke.
 
-The paths are oauth-v1.json's. HubSpot marks them legacy (newer: /oauth/v3/token,
-/oauth/v3/token/introspect, /oauth/v3/token/revoke, which answer other shapes); they are kept
-here, in one place, should they have to change.
+Tokens come from /oauth/v1/token (the spec's tokenUrl; /oauth/v3/token takes the same form).
+Token info and revoke use v3's introspect and revoke: the spec marks v1's
+/oauth/v1/access-tokens/{token} and /oauth/v1/refresh-tokens/{token} deprecated, and they
+carry the token in the URL path, where access logs keep it. The paths are kept here, in one
+place, should they have to change.
 """
 
 import time
@@ -15,8 +17,8 @@ from core.http import Api
 
 SYSTEM = "HubSpot"
 TOKEN_PATH = "oauth/v1/token"
-ACCESS_TOKEN_INFO = "oauth/v1/access-tokens/{token}"
-REFRESH_TOKEN_INFO = "oauth/v1/refresh-tokens/{token}"  # GET: info, DELETE: revoke
+INTROSPECT_PATH = "oauth/v3/token/introspect"
+REVOKE_PATH = "oauth/v3/token/revoke"
 CALLBACK_PATH = "/connections/hubspot/oauth/callback"  # the panel's, for the default URI
 # What SyncDesk reads and writes (hubspot.md §2): objects, their property definitions and
 # groups, owners; deal pipelines come with crm.objects.deals.read. Product and line-item
@@ -123,9 +125,12 @@ class OAuthApp:
                            "scope": " ".join(SCOPES), "state": state}, quote_via=quote)
         return f"{self.config.hubspot_auth_url}?{query}"
 
-    def _grant(self, repeatable, **fields):
-        data = {"client_id": self.config.hubspot_client_id,
+    def _app(self, **fields):
+        return {"client_id": self.config.hubspot_client_id,
                 "client_secret": self.config.hubspot_client_secret, **fields}
+
+    def _grant(self, repeatable, **fields):
+        data = self._app(**fields)
         before = self.clock()
         body = self.api.json("POST", TOKEN_PATH, data=data, repeatable=repeatable)
         # Counted from before the request: the token may have been issued a moment earlier.
@@ -144,10 +149,15 @@ class OAuthApp:
 
     def portal(self, access_token):
         """The portal, domain, installing user and scopes of an access token."""
-        body = self.api.json("GET", ACCESS_TOKEN_INFO.format(token=quote(access_token, safe="")))
+        body = self.api.json("POST", INTROSPECT_PATH, data=self._app(
+            token=access_token, token_type_hint="access_token"))
+        if not body.get("active"):
+            raise ServiceError(SYSTEM, "the access token HubSpot just issued is not active; "
+                               "click Connect HubSpot again")
         return Portal(int(body.get("hub_id") or 0), body.get("hub_domain") or "",
                       body.get("user") or "", tuple(body.get("scopes") or ()))
 
     def revoke(self, refresh_token):
         """Revoke the refresh token (access tokens already issued live until they expire)."""
-        self.api.call("DELETE", REFRESH_TOKEN_INFO.format(token=quote(refresh_token, safe="")))
+        self.api.call("POST", REVOKE_PATH, data=self._app(token=refresh_token,
+                                                            token_type_hint="refresh_token"))

@@ -3,6 +3,7 @@ they expire and once on a 401, revoked on disconnect; syncs run over them."""
 
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -139,6 +140,20 @@ def test_two_processes_refreshing_at_once_share_one_new_token(config, sandbox):
     switch(sandbox, expire_now=True)
     assert first.refresh(stale) == second.refresh(stale) != stale
     assert token_calls(sandbox, "refresh_token") == 1
+
+
+def test_two_refreshes_at_the_same_moment_keep_one_token(config, sandbox):
+    cfg = connected(config, sandbox)
+    workers = [hubspot_tokens.Session(cfg) for _ in range(2)]  # the panel and the worker
+    stale = workers[0].grant.access_token
+    switch(sandbox, expire_now=True)
+    # Both read the stored row, then wait on HubSpot: both refresh, one write may land.
+    sandbox.fault(system="hubspot", kind="slow", delay=0.5, count=2, path="/oauth/v1/token")
+    with ThreadPoolExecutor(2) as pool:
+        got = list(pool.map(lambda session: session.refresh(stale), workers))
+    stored = hubspot_tokens.load(cfg.secret_key).access_token
+    assert got == [stored, stored]
+    assert token_calls(sandbox, "refresh_token") == 2
 
 
 def test_a_revoked_connection_says_connect_again(config, sandbox):

@@ -54,7 +54,8 @@ def issued(sandbox):
     return [t["token"] for t in state["access_tokens"] + state["refresh_tokens"]]
 
 
-def test_connect_hubspot_round_trip_shows_the_portal(panel_oauth, sandbox):
+def test_connect_hubspot_round_trip_shows_the_portal(panel_oauth, sandbox, caplog):
+    caplog.set_level(logging.DEBUG)
     panel, cfg = panel_oauth
     assert "Connect HubSpot</a>" in text(panel.get("/connections/"))
     location = start(panel)
@@ -68,7 +69,7 @@ def test_connect_hubspot_round_trip_shows_the_portal(panel_oauth, sandbox):
     assert PORTAL in tested
     secrets = issued(sandbox) + [CLIENT_SECRET]
     assert len(secrets) == 3
-    for body in (page, tested, text(panel.get("/connections/"))):
+    for body in (page, tested, text(panel.get("/connections/")), caplog.text):
         assert not any(secret in body for secret in secrets)
 
 

@@ -64,8 +64,14 @@ class Config:
 
     hubspot_base_url: str = "https://api.hubapi.com"
     hubspot_token: str = ""
-    hubspot_client_secret: str = ""
-    hubspot_calls_per_10s: int = 100
+    hubspot_client_secret: str = ""  # the public app's secret: OAuth and webhook signatures
+    hubspot_calls_per_10s: int = 100  # private app, Free/Starter (Pro/Enterprise: 190)
+    # OAuth install (CON-1, hubspot.md §2): the public app's client id; the redirect URI
+    # registered in the app (empty: PANEL_URL + /connections/hubspot/oauth/callback).
+    hubspot_client_id: str = ""
+    hubspot_redirect_uri: str = ""
+    hubspot_auth_url: str = "https://app.hubspot.com/oauth/authorize"
+    hubspot_oauth_calls_per_10s: int = 100  # per installed portal (110 cited, unverified)
     hubspot_searches_per_second: int = 5
 
     joor_base_url: str = "https://api.jooraccess.com/v2/"
@@ -142,6 +148,7 @@ _INTS = {"cin7_calls_per_minute", "cin7_page_size", "hubspot_calls_per_10s", "hu
 _INTS |= {"omni_calls_per_second", "omni_calls_per_minute"}
 _INTS |= {"joor_credits_per_window", "joor_page_size", "joor_bulk_size"}
 _INTS |= {"capsule_calls_per_hour"}
+_INTS |= {"hubspot_oauth_calls_per_10s"}
 _INTS |= {"salesforce_calls_per_second", "salesforce_daily_percent"}
 _FLOATS = {"http_timeout", "retry_initial", "retry_max", "webhook_debounce_seconds",
            "run_deadline_minutes"}

@@ -6,16 +6,13 @@ from SECRET_KEY; if SECRET_KEY changes, saved keys can no longer be read and mus
 entered again (they are never guessed at).
 """
 
-import base64
 import json
 from dataclasses import dataclass, replace
 
 import requests
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.fernet import InvalidToken
 
-from core import links, references, settings
+from core import hubspot_tokens, links, references, settings
 from core.connectors.capsule import Capsule
 from core.connectors.cin7 import Cin7
 from core.connectors.hubspot import HubSpot
@@ -26,6 +23,7 @@ from core.customers import listing as customer_list
 from core.errors import ConfigError
 from core.products import listing as product_list
 from core.sales import listing as sale_list
+from core.sealing import fernet
 from core.store import Connection, Cursor, Link, Setting, atomic_write, utcnow
 
 
@@ -61,27 +59,6 @@ SYSTEMS = {
 }
 
 
-def _fernet(secret_key):
-    if not secret_key:
-        raise ConfigError("SECRET_KEY is not set: it is needed to encrypt saved keys.")
-    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"syncdesk",
-               info=b"connection keys").derive(secret_key.encode())
-    return Fernet(base64.urlsafe_b64encode(raw))
-
-
-def encrypt(text, secret_key):
-    """`text` encrypted under SECRET_KEY, as stored for panel keys (event endpoint secrets too)."""
-    return _fernet(secret_key).encrypt(text.encode()).decode()
-
-
-def decrypt(token, secret_key):
-    """The text `encrypt` sealed; ConfigError when SECRET_KEY no longer opens it."""
-    try:
-        return _fernet(secret_key).decrypt(token.encode()).decode()
-    except InvalidToken:
-        raise ConfigError("a stored secret cannot be read: SECRET_KEY changed") from None
-
-
 def _fields(system):
     if system not in SYSTEMS:
         raise ConfigError(f"unknown system {system!r}")
@@ -94,7 +71,7 @@ def load(system, secret_key):
     if row is None or not row.secrets:
         return {}
     try:
-        return json.loads(_fernet(secret_key).decrypt(row.secrets.encode()))
+        return json.loads(fernet(secret_key).decrypt(row.secrets.encode()))
     except InvalidToken:
         return {}
 
@@ -110,7 +87,7 @@ def save(system, values, secret_key):
     allowed = _fields(system)
     keys = load(system, secret_key)
     keys.update({k: v.strip() for k, v in values.items() if k in allowed and (v or "").strip()})
-    token = _fernet(secret_key).encrypt(json.dumps(keys).encode()).decode()
+    token = fernet(secret_key).encrypt(json.dumps(keys).encode()).decode()
     with atomic_write():
         Connection.insert(system=system, secrets=token, updated_at=utcnow()).on_conflict(
             conflict_target=[Connection.system],
@@ -119,12 +96,19 @@ def save(system, values, secret_key):
 
 
 def effective_config(config):
-    """`config` with saved keys filled in where the environment left a field empty."""
+    """`config` with saved keys filled in where the environment left a field empty.
+
+    A portal connected by OAuth wins over a private-app token saved in the panel (the
+    environment's HUBSPOT_TOKEN still wins over both).
+    """
     filled = {}
     for system in SYSTEMS:
         if not Connection.get_or_none(Connection.system == system):
             continue
-        for name, value in load(system, config.secret_key).items():
+        saved = load(system, config.secret_key)
+        if system == "hubspot" and hubspot_tokens.load(config.secret_key):
+            saved.pop("hubspot_token", None)
+        for name, value in saved.items():
             if name in _fields(system) and not getattr(config, name) and value:
                 filled[name] = value
     return replace(config, **filled) if filled else config
@@ -161,6 +145,8 @@ def last_check(system):
 def configured(system, config):
     """True when every key this system needs has a value (environment or panel)."""
     cfg = effective_config(config)
+    if system == "hubspot" and hubspot_tokens.load(config.secret_key):
+        return True
     return all(getattr(cfg, key.field) for key in SYSTEMS[system][1]
                if key.required and key.field != "slack_app_token")
 
@@ -178,14 +164,17 @@ def _probe(system, config):
     # A probe answers at once (the panel's Test waits on it): one retry, no place in the
     # shared rate limiter's queue behind a running sync, and a throttle is an answer.
     quick = replace(config, max_retries=1, run_deadline_minutes=0, cin7_calls_per_minute=0,
-                    hubspot_calls_per_10s=0, joor_credits_per_window=0,
+                    hubspot_calls_per_10s=0, hubspot_oauth_calls_per_10s=0,
+                    joor_credits_per_window=0,
                     salesforce_calls_per_second=0)
     if system == "cin7":
         return f"company: {Cin7(quick).me().get('Company', '?')}"
     if system == "omni":
         return Omni(quick).probe()
     if system == "hubspot":
-        return f"portal {HubSpot(quick).account().get('portalId', '?')}"
+        client = HubSpot(quick)
+        portal = client.account().get("portalId", "?")
+        return client.connection() if client.oauth else f"private app, portal {portal}"
     if system == "salesforce":
         daily = Salesforce(quick).limits().get("DailyApiRequests", {})
         return (f"org answered: {daily.get('Remaining', '?')} of {daily.get('Max', '?')} "
@@ -224,6 +213,8 @@ def check(system, config):
         missing = [k.field.upper() for k in SYSTEMS[system][1]
                    if k.required and not getattr(cfg, k.field) and k.field != "slack_app_token"]
         ok, message = None, "keys not set: " + ", ".join(missing)
+        if system == "hubspot":
+            message += " (or click Connect HubSpot)"
     else:
         try:
             ok, message = True, _probe(system, cfg)
@@ -255,6 +246,8 @@ def disconnect(system):
     removed = {"links": 0, "mappings": 0}
     with atomic_write():
         Connection.delete().where(Connection.system == system).execute()
+        if system == "hubspot":  # the OAuth connection too (revoked by the caller)
+            hubspot_tokens.forget()
         if system == "cin7":  # every link pairs a Cin7 record with another system's
             removed["links"] = Link.delete().where(_core_links()).execute()
         elif system in ("hubspot", "joor", "salesforce", "capsule"):

@@ -16,7 +16,19 @@ import threading
 from flask import Flask
 from werkzeug.serving import make_server, run_simple
 
-from sandbox import capsule, cin7, control, events, hubspot, joor, omni, salesforce, slack, state
+from sandbox import (
+    capsule,
+    cin7,
+    control,
+    events,
+    hubspot,
+    hubspot_oauth,
+    joor,
+    omni,
+    salesforce,
+    slack,
+    state,
+)
 
 # name -> (blueprint, fresh(options) -> that system's data); the name is the URL prefix.
 SYSTEMS = {
@@ -39,6 +51,7 @@ def create_app(options=None):
         app.register_blueprint(blueprint)
     app.register_blueprint(control.bp)
     app.register_blueprint(salesforce.control)
+    app.register_blueprint(hubspot_oauth.control)
     app.extensions["sandbox"] = state.Sandbox(
         options, {name: fresh for name, (_, fresh) in SYSTEMS.items()})
     app.after_request(state.record)

@@ -11,6 +11,7 @@ from sandbox import (
     faults,
     hubspot_account,
     hubspot_associations,
+    hubspot_oauth,
     hubspot_objects,
     hubspot_properties,
     hubspot_schema,
@@ -29,7 +30,8 @@ from sandbox.hubspot_errors import (
 
 bp = Blueprint("hubspot", __name__, url_prefix="/hubspot")
 for child in (hubspot_objects.bp, hubspot_upsert.bp, hubspot_search.bp,
-              hubspot_associations.bp, hubspot_properties.bp, hubspot_account.bp):
+              hubspot_associations.bp, hubspot_properties.bp, hubspot_account.bp,
+              hubspot_oauth.bp):
     bp.register_blueprint(child)
 
 UNLIMITED_HEADER = 1_000_000  # what the headers report when a limit is switched off
@@ -66,6 +68,7 @@ def fresh(options):
         "window": ratelimit.Window(options["hubspot_rate_per_10s"], 10),
         "search_window": ratelimit.Window(options["hubspot_search_per_second"], 1),
         "daily": ratelimit.Daily(options["hubspot_daily_limit"]),
+        "oauth": hubspot_oauth.fresh(options),
     }
 
 
@@ -104,10 +107,13 @@ def gate():
         forced = faults.apply(sandbox, fault, fault_throttle, fault_error)
         if forced is not None:
             return forced
+    if request.blueprint == "hubspot.oauth":
+        return None  # the OAuth endpoints take the app's credentials, not a Bearer token
     state.hold_lock()
     hs = state.data("hubspot")
-    if request.headers.get("Authorization", "") != f"Bearer {hs['token']}":
-        return respond(HubSpotError(401, "INVALID_AUTHENTICATION", AUTH_MESSAGE))
+    refused = _refused(request.headers.get("Authorization", ""), hs)
+    if refused:
+        return refused
     g.hubspot_authenticated = True
     g.hubspot_search = request.path.endswith("/search")
     window = hs["search_window"] if g.hubspot_search else hs["window"]
@@ -116,10 +122,25 @@ def gate():
             g.sandbox_throttled = True
             return rate_limited("SECONDLY", None)
         return _throttled(hs)
-    if not hs["daily"].hit(hubspot_account.today()):
+    if not g.hubspot_oauth and not hs["daily"].hit(hubspot_account.today()):
         g.sandbox_throttled = True
         return rate_limited("DAILY", None)
     return None
+
+
+def _refused(header, hs):
+    """401 unless the header holds the private app's token or a live OAuth access token."""
+    g.hubspot_oauth = False
+    if header == f"Bearer {hs['token']}":
+        return None
+    late = hubspot_oauth.bearer(header.removeprefix("Bearer "))
+    if late is None:
+        g.hubspot_oauth = True  # OAuth apps have no daily limit (and no daily headers)
+        return None
+    if late >= 0:
+        return respond(HubSpotError(401, "EXPIRED_AUTHENTICATION", "The OAuth token used to "
+                                    f"make this call expired {int(late) or 1} second(s) ago."))
+    return respond(HubSpotError(401, "INVALID_AUTHENTICATION", AUTH_MESSAGE))
 
 
 @bp.after_request
@@ -136,6 +157,10 @@ def headers(response):
         "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
         "X-HubSpot-RateLimit-Max": str(window.limit or UNLIMITED_HEADER),
         "X-HubSpot-RateLimit-Remaining": str(UNLIMITED_HEADER if remaining is None else remaining),
+    })
+    if g.get("hubspot_oauth"):
+        return response
+    response.headers.update({
         "X-HubSpot-RateLimit-Daily": str(daily.limit or UNLIMITED_HEADER),
         "X-HubSpot-RateLimit-Daily-Remaining": str(
             UNLIMITED_HEADER if daily.remaining() is None else daily.remaining()),

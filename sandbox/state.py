@@ -27,6 +27,11 @@ DEFAULTS = {
     "cin7_application_key": "sandbox-key",
     "hubspot_token": "pat-na1-sandbox",
     "hubspot_search_lag_seconds": 0,
+    # The public app of HubSpot's OAuth (sandbox/hubspot_oauth.py); redirect URIs None: any.
+    "hubspot_client_id": "5f1c2a7e-3b9d-4c1e-9a8f-2d6b0e4c7a11",
+    "hubspot_client_secret": "sandbox-client-secret",
+    "hubspot_redirect_uris": None,
+    "hubspot_oauth_lifetime": 1800,
     # Salesforce (sandbox/salesforce.py): an Enterprise org with 15 licences, JWT and client
     # credentials apps for one integration user, Cin7's custom fields present.
     "salesforce_daily_limit": 115_000,

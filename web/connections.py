@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from core import connections, settings
+from core import connections, hubspot_tokens, settings
 from core.errors import ConfigError
 from web.views import current_config, partial
 
@@ -17,7 +17,17 @@ def _card(system):
     return {"system": system, "label": label, "keys": connections.masked(system, config),
             "readable": connections.readable(system, config.secret_key),
             "configured": connections.configured(system, config),
-            "check": connections.last_check(system), "note": NOTES.get(system, "")}
+            "check": connections.last_check(system), "note": NOTES.get(system, ""),
+            "oauth": _oauth(system, config)}
+
+
+def _oauth(system, config):
+    """The HubSpot card's OAuth part: can it connect, and to which portal it is connected."""
+    if system != "hubspot":
+        return None
+    return {"grant": hubspot_tokens.load(config.secret_key),
+            "possible": bool(config.hubspot_client_id and config.hubspot_client_secret),
+            "overridden": bool(config.hubspot_token)}
 
 
 def _known(system):
@@ -68,6 +78,8 @@ def disconnect(system):
     if request.method == "GET":
         return render_template("connections_disconnect.html", system=system, label=label,
                                preview=connections.disconnect_preview(system))
+    if system == "hubspot":
+        hubspot_tokens.disconnect(current_config())  # revokes the OAuth connection, if any
     removed = connections.disconnect(system)
     flash(f"{label} disconnected: {removed['links']} link(s) and {removed['mappings']} "
           "mapping(s) forgotten. Nothing was changed in the systems.", "success")

@@ -4,6 +4,7 @@ import datetime
 import json
 from dataclasses import dataclass, field
 
+from core import hubspot_tokens
 from core.errors import ServiceError, Throttled
 from core.http import Api
 from core.ratelimit import Limiter
@@ -98,7 +99,7 @@ def check(response):
     if status == 403:
         scopes = [s for e in body.get("errors") or []
                   for s in (e.get("context") or {}).get("requiredGranularScopes", [])]
-        hint = f": the private app needs scopes {', '.join(scopes)}" if scopes else ""
+        hint = f": the app needs scopes {', '.join(scopes)}" if scopes else ""
         raise ServiceError(SYSTEM, readable(body) + hint, 403)
     if status >= 400:
         raise HubSpotError(status, body)
@@ -107,6 +108,25 @@ def check(response):
         interval = response.headers.get("X-HubSpot-RateLimit-Interval-Milliseconds", "10000")
         response.pause = float(interval) / 1000 / 10
     return response
+
+
+class OAuthApi(Api):
+    """An Api that sends the OAuth connection's access token, fresh, and after a 401
+    refreshes it once and sends the request again."""
+
+    tokens = None  # a hubspot_tokens.Session
+
+    def _once(self, method, path, limiter, kwargs):
+        token = self.tokens.access_token()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+        try:
+            return super()._once(method, path, limiter, kwargs)
+        except ServiceError as exc:
+            if exc.status != 401:
+                raise
+        # HubSpot: a 401 alone does not mean the token expired, so once and no more.
+        self.session.headers["Authorization"] = f"Bearer {self.tokens.refresh(token)}"
+        return super()._once(method, path, limiter, kwargs)
 
 
 @dataclass
@@ -143,19 +163,38 @@ def to_remote(object_type, data):
 
 
 class HubSpot:
-    """HubSpot CRM v3/v4 for one portal (private app token)."""
+    """HubSpot CRM v3/v4 for one portal: a private app's token, else the OAuth connection.
+
+    HUBSPOT_TOKEN (environment or panel) wins when set; `connections.effective_config` leaves
+    a panel-saved token out while the portal is connected by OAuth.
+    """
 
     def __init__(self, config):
-        config.require("hubspot_token")
-        tag = config.hubspot_token[-6:]
-        self.limiter = Limiter(f"hubspot:{tag}", config.hubspot_calls_per_10s, 10)
+        self.oauth = None if config.hubspot_token else hubspot_tokens.Session(config)
+        if self.oauth:
+            # OAuth apps have their own per-portal burst limit and no daily one (§12).
+            tag, calls = f"oauth:{self.oauth.grant.hub_id}", config.hubspot_oauth_calls_per_10s
+            api, headers = OAuthApi, {}
+        else:
+            tag, calls = config.hubspot_token[-6:], config.hubspot_calls_per_10s
+            api, headers = Api, {"Authorization": f"Bearer {config.hubspot_token}"}
+        self.limiter = Limiter(f"hubspot:{tag}", calls, 10)
         self.search_limiter = Limiter(f"hubspot-search:{tag}", config.hubspot_searches_per_second, 1)
-        self.api = Api(SYSTEM, config.hubspot_base_url,
-                       {"Authorization": f"Bearer {config.hubspot_token}",
-                        "Content-Type": "application/json"},
+        self.api = api(SYSTEM, config.hubspot_base_url,
+                       {**headers, "Content-Type": "application/json"},
                        check, self.limiter, config.http_timeout, config.max_retries,
                        (config.retry_initial, config.retry_max),
                        deadline=config.run_deadline_minutes * 60)
+        if self.oauth:
+            self.api.tokens = self.oauth
+
+    def connection(self):
+        """How this client is connected, in words: "OAuth app, portal N (domain)" or
+        "private app"."""
+        if not self.oauth:
+            return "private app"
+        grant = self.oauth.grant
+        return f"OAuth app, portal {grant.hub_id} ({grant.hub_domain})"
 
     def account(self):
         """Portal details; the cheap call that proves the token works (CON-1)."""

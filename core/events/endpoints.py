@@ -4,7 +4,7 @@ once, and stored encrypted like the connection keys (core.connections)."""
 import base64
 import secrets
 
-from core import connections
+from core import sealing
 from core.errors import EndpointRefused
 from core.events import shapes, urls
 from core.events.models import Delivery, Endpoint
@@ -41,7 +41,7 @@ def create(config, url, events, enabled=True, description="", secret=None):
     with atomic_write():
         endpoint = Endpoint.create(url=url, events=events, enabled=enabled,
                                    description=(description or "")[:200],
-                                   secret=connections.encrypt(secret, config.secret_key))
+                                   secret=sealing.encrypt(secret, config.secret_key))
     return endpoint, secret
 
 
@@ -73,7 +73,7 @@ def get(endpoint_id):
 
 
 def secret_of(endpoint, config):
-    return connections.decrypt(endpoint.secret, config.secret_key)
+    return sealing.decrypt(endpoint.secret, config.secret_key)
 
 
 def listed():

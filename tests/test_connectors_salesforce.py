@@ -63,6 +63,14 @@ def test_a_key_the_app_does_not_hold_is_refused_with_the_real_error(org, tmp_pat
     assert not caught.value.retryable and len(calls(org, "/oauth2/token")) == 1
 
 
+def test_a_login_host_answering_an_error_list_is_reported_not_crashed(org, tmp_path, keys):
+    body = [{"errorCode": "INVALID_SESSION_ID", "message": "no login here"}]
+    org.fault(system="salesforce", kind="error", status=400, path="/oauth2/token", body=body)
+    with pytest.raises(ServiceError) as caught:
+        Salesforce(sf_config(tmp_path, org, keys)).limits()
+    assert "the login was refused" in str(caught.value) and "no login here" in str(caught.value)
+
+
 def test_an_expired_session_is_renewed_once(client, org):
     client.limits()
     requests.post(f"{org.url}/_sandbox/salesforce/expire", timeout=10)

@@ -200,6 +200,8 @@ class Salesforce:
             try:
                 body = response.json()
             except ValueError:
+                body = None
+            if not isinstance(body, dict):  # a proxy's page, or a REST-style error list
                 body = {"error": "", "error_description": response.text[:200]}
             described = body.get("error_description", "")
             hint = LOGIN_HINTS.get(described, "check the connected app and the SALESFORCE_ "

@@ -28,6 +28,7 @@ from core.joor import runs as joor
 from core.products import export as products_export
 from core.products import import_ as products_import
 from core.products import listing as product_list
+from core.products import price_books
 from core.sales import export as sales_export
 from core.sales import import_ as sales_import
 from core.sales import listing as sale_list
@@ -91,7 +92,11 @@ CRM_FLOWS = {
         ("pipelines", "refresh"): copy_of(lambda ctx: len(stages.load(ctx.hubspot)),
                                           "deal pipelines from HubSpot", "hubspot"),
     },
-    "salesforce": {},
+    "salesforce": {
+        ("products", "export"): Flow(products_export.run_salesforce, ("cin7", "salesforce")),
+        ("pricebooks", "refresh"): copy_of(lambda ctx: len(price_books.load(ctx.salesforce)),
+                                           "price books from Salesforce", "salesforce"),
+    },
     "capsule": {},
 }
 # The flows every install has, whatever its CRM.
@@ -267,6 +272,8 @@ def _run(ctx, chosen, holder, beat):
     try:
         with runs.reported.connected_to(check):
             message = chosen.handler(ctx)
+    except SyncOff as exc:  # the CRM is not ready (a field or a mapping missing): say what
+        return _finish(ctx, "refused", str(exc))
     except (ServiceError, RecordError, ConfigError) as exc:
         log.warning("run %s failed: %s", ctx.run.id, exc)
         return _finish(ctx, "failed", f"stopped: {exc}")

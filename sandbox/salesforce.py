@@ -14,7 +14,8 @@ Options (sandbox/state.py DEFAULTS): salesforce_daily_limit, _client_id, _client
 _username, _jwt_public_key (PEM key or certificate; None: no certificate, JWT refused),
 _jwt_approved, _my_domain (False: the login host is login.salesforce.com, which refuses
 client credentials), _cin7_fields (False: Cin7_*__c missing), _unique_external_ids,
-_currencies ([]: a single-currency org without CurrencyIsoCode).
+_currencies ([]: a single-currency org without CurrencyIsoCode), _pricebooks (custom books
+seeded beside the standard one). POST /_sandbox/salesforce/fields adds Cin7's fields.
 """
 
 from flask import Blueprint, g, jsonify, request
@@ -65,6 +66,9 @@ def fresh(options):
     book = salesforce_store.create(org, "Pricebook2", {"Name": "Standard Price Book",
                                                        "IsActive": True})
     book["IsStandard"] = True
+    for seeded in options.get("salesforce_pricebooks") or []:
+        fields = {"Name": seeded, "IsActive": True} if isinstance(seeded, str) else seeded
+        salesforce_store.create(org, "Pricebook2", dict(fields))
     return org
 
 
@@ -141,6 +145,14 @@ def expire():
     with state.current().lock:
         state.data("salesforce")["sessions"].clear()
     return jsonify({"expired": True})
+
+
+@control.post("/fields")
+def add_fields():
+    """An admin adds Cin7's custom fields in Setup (the org was reset without them)."""
+    with state.current().lock:
+        state.data("salesforce")["cin7_fields"] = True
+    return jsonify({"cin7_fields": True})
 
 
 @control.get("/<sobject>")

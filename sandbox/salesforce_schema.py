@@ -73,6 +73,9 @@ OBJECTS = {
         "TotalPrice": ("double", {READ_ONLY})}),
 }
 CUSTOM_FIELDS = {"Account": "Cin7_Customer_ID__c", "Product2": "Cin7_Product_ID__c"}
+# Fields an admin adds with the external id (the stock SyncDesk exports); not external ids.
+CUSTOM_VALUES = {"Product2": {"Cin7_Stock_On_Hand__c": ("double", set()),
+                              "Cin7_Stock_By_Location__c": ("string", set())}}
 CHILDREN = {  # child relationship name -> (parent type, child type, child's reference field)
     "OpportunityLineItems": ("Opportunity", "OpportunityLineItem", "OpportunityId"),
     "QuoteLineItems": ("Quote", "QuoteLineItem", "QuoteId"),
@@ -98,6 +101,7 @@ def fields(org, sobject):
     custom = CUSTOM_FIELDS.get(sobject)
     if custom and org["cin7_fields"]:
         found[custom] = ("string", {EXTERNAL})
+        found.update(CUSTOM_VALUES.get(sobject, {}))
     if org["currencies"]:
         found["CurrencyIsoCode"] = ("picklist", {CREATE_ONLY} if sobject in (
             "PricebookEntry", "OpportunityLineItem", "QuoteLineItem") else set())

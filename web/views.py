@@ -5,6 +5,7 @@ from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2_fragments.flask import render_block
 
+from core import settings
 from core.store import utcnow
 from web import auth
 
@@ -54,6 +55,9 @@ def _headers(response):
 
 def _globals():
     nav = list(NAV)
+    if settings.crm() == "salesforce":  # Salesforce's prices live in price books (EXT-2)
+        nav.insert(nav.index(("deal_stages.index", "Deal stages")) + 1,
+                   ("price_books.index", "Price books"))
     if "joor" in current_app.blueprints:
         nav.append((_first_endpoint("joor"), "JOOR"))
     # The shared macros as `m` everywhere: a block rendered alone (jinja2-fragments) does

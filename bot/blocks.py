@@ -7,7 +7,7 @@ screen readers show, so it is core.status's one-line description of the run.
 import re
 from collections import Counter
 
-from core.status import DIRECTIONS, describe_run
+from core.status import describe_run, direction_words
 
 ICON = {"queued": ":hourglass_flowing_sand:", "running": ":arrows_counterclockwise:",
         "finished": ":white_check_mark:", "failed": ":x:", "refused": ":no_entry:"}
@@ -53,7 +53,7 @@ def _clip(text, limit=3000):
 
 
 def title(run):
-    return f"{run.entity.capitalize()} {DIRECTIONS.get(run.direction, run.direction)}"
+    return f"{run.entity.capitalize()} {direction_words(run.direction)}"
 
 
 def origin(run):
@@ -185,7 +185,7 @@ def _status_row(row, groups):
     label = f"*{row['entity'].capitalize()}*"
     if row["direction"] == "off":
         return f"{label}: sync is off"
-    lines = [f"{label} ({DIRECTIONS.get(row['direction'], row['direction'])})",
+    lines = [f"{label} ({direction_words(row['direction'])})",
              line(row["last_run"]) if row["last_run"] else "never run"]
     if row.get("active"):
         lines.append(f"run #{row['active'].id} is {row['active'].status} now")
@@ -220,7 +220,7 @@ def daily_message(summary, pending, failed_runs, still_failing=(), day_label="th
     lines = []
     for (entity, direction), c in sorted(summary.items()):
         counts = " · ".join(f"{c[n]} {n}" for n in COUNTS)
-        lines.append(f"• *{entity}* {DIRECTIONS.get(direction, direction)}: {counts} "
+        lines.append(f"• *{entity}* {direction_words(direction)}: {counts} "
                      f"({c['runs']} run(s))")
     blocks = [section(f"*SyncDesk daily status* — {day_label}\n" +
                       ("\n".join(lines) or "No sync ran."))]

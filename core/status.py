@@ -10,6 +10,13 @@ from core import cursors, runs, schedule, settings
 from core.store import Pending, Run, utcnow
 
 DIRECTIONS = {"export": "Cin7 → HubSpot", "import": "HubSpot → Cin7"}
+CRM_WORDS = {"hubspot": "HubSpot", "salesforce": "Salesforce", "capsule": "Capsule"}
+
+
+def direction_words(direction):
+    """"Cin7 → Salesforce" for an export with Salesforce connected; other directions as is."""
+    crm = CRM_WORDS[settings.crm()]
+    return {"export": f"Cin7 → {crm}", "import": f"{crm} → Cin7"}.get(direction, direction)
 
 
 def describe_run(run):

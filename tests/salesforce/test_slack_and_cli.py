@@ -48,7 +48,7 @@ def test_the_command_line_switches_to_salesforce_and_exports(salesforce_crm, san
     assert len(sf(sandbox, "PricebookEntry")) == len(sandbox.get("cin7/products"))  # standard
 
 
-def test_slash_sync_products_exports_to_salesforce_and_says_so(slash, slack, sandbox):
+def test_slash_sync_products_exports_to_salesforce_and_says_so(slash, slack, sandbox):  # noqa: F811
     response = slash("products")
     assert response.status_code == 200
     [run] = runs.recent()

@@ -160,6 +160,7 @@ def _run(records, write, all_or_none):
         results.append(result)
     if failed and all_or_none:
         org["records"], org["next_id"] = saved
+        org.pop("indexes", None)  # built again from the records as they were
         rolled = {"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK", "message": ROLLED_BACK,
                   "fields": []}
         results = [r if not r["success"] else {"id": None, "success": False, "errors": [rolled]}

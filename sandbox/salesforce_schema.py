@@ -118,6 +118,23 @@ def relationship(org, sobject, name):
     return kind.split(":", 1)[1] if kind.startswith("reference:") else None
 
 
+def index(org, sobject, field):
+    """{lower-cased value: ids} of one field, built on first use and kept by every write, so
+    a 10,000-product benchmark does not scan the org per record (a rollback drops them)."""
+    indexes = org.setdefault("indexes", {})
+    key = f"{sobject}.{field}"
+    if key not in indexes:
+        found = {}
+        for record in org["records"][sobject].values():
+            found.setdefault(value_key(record.get(field)), set()).add(record["Id"])
+        indexes[key] = found
+    return indexes[key]
+
+
+def value_key(value):
+    return str(value or "").lower()
+
+
 # -- ids and times ------------------------------------------------------------------------
 
 _SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"

@@ -28,7 +28,8 @@ def record(ctx, writes, result, key_of, system="hubspot"):
         key = key_of(w)
         if key in result.ok:
             w.remote_id, w.ok = result.ok[key].id, True
-            created = w.action == "create" and key in result.created
+            w.created = key in result.created
+            created = w.action == "create" and w.created
             ctx.progress.add(**{"created" if created else "updated": 1})
         else:
             said = ("", f"no answer from {getattr(ctx, system).api.system}")

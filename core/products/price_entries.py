@@ -25,7 +25,7 @@ def export(ctx, plan, products, options):
     """Write the prices of the page's products whose prices changed since the last write."""
     by_id = {p.id: p for p in products}
     known = links.for_records("salesforce", [(ENTITY, p.id) for p in products])
-    rows, prints = [], {}
+    rows, prints, fresh = [], {}, set()
     for w in plan.writes:
         if not ctx.dry_run and not (w.ok and w.remote_id):
             continue  # the Product2 write failed: its prices wait for the next run
@@ -37,11 +37,13 @@ def export(ctx, plan, products, options):
                 and not ctx.only):
             continue
         rows.append((product, w.remote_id, prices))
+        if w.created:
+            fresh.add(w.remote_id)  # a Product2 made just now has no entries to look up
         prints[product.id] = (w.remote_id, print_, product.name)
     if not rows:
         return
     books = [options["standard"], *options.get("books", {}).values()]
-    ids = [product_id for _, product_id, _ in rows if product_id]
+    ids = [product_id for _, product_id, _ in rows if product_id and product_id not in fresh]
     existing = ctx.salesforce.price_entries(ids, books) if ids else {}
     entries = plan_entries(rows, existing, options)
     if ctx.dry_run:

@@ -24,7 +24,7 @@ from tests.bot.conftest import (  # noqa: F401 - the bot's fixtures, over a Sale
     worker,
 )
 from tests.salesforce.conftest import sf
-from tests.salesforce.test_reliability import sf_env
+from tests.salesforce.test_sf_reliability import sf_env
 
 
 @pytest.fixture

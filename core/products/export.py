@@ -122,11 +122,24 @@ def _salesforce_options(ctx):
     if problems:
         raise SyncOff("price books: " + "; ".join(problems) + " (the panel's Price books page "
                       "or `syncdesk pricebooks --map`)")
-    multi = to_salesforce.CURRENCY_FIELD in sf.fields("PricebookEntry")
     return {**options(), "books": mapping, "standard": price_books.standard(found)["id"],
-            "book_names": {b["id"]: b["name"] for b in found},
-            "currency": ctx.cin7.me().get("Currency", "") if multi else "",
+            "book_names": {b["id"]: b["name"] for b in found}, "currency": _currency(ctx),
             "counts": Counter()}
+
+
+def _currency(ctx):
+    """Cin7's base currency for the entries of a multi-currency org ("" in a single-currency
+    one); refused when the org does not have it, before any write."""
+    field = ctx.salesforce.fields("PricebookEntry").get(to_salesforce.CURRENCY_FIELD)
+    if field is None:
+        return ""
+    currency = ctx.cin7.me().get("Currency", "")
+    offered = [v["value"] for v in field.get("picklistValues") or [] if v.get("active")]
+    if offered and currency not in offered:
+        raise SyncOff(f"Cin7's base currency {currency} is not a currency of the Salesforce "
+                      f"org ({', '.join(offered)}): add it in Setup → Company Settings → "
+                      "Manage Currencies, then run the export again")
+    return currency
 
 
 def _salesforce_finish(ctx, chosen):

@@ -167,3 +167,30 @@ def test_dry_run_shows_the_plan_and_writes_nothing(mapped, sandbox):
     count = len(cin7_products(sandbox))
     assert objects[("Product2", "create")] == count
     assert objects[("PricebookEntry", "create")] >= count
+
+
+def test_description_and_default_tier_follow_the_settings(mapped, sandbox):
+    settings.set("export.product_description", "full")
+    settings.set("products.price_tier", "Distributor")
+    export(mapped)
+    products = cin7_products(sandbox)
+    sample = next(p for p in products if p["Description"] and p["ShortDescription"]
+                  and p["Description"] != p["ShortDescription"])
+    assert products_by_cin7_id(sandbox)[sample["ID"]]["Description"] == sample["Description"]
+    prices, _ = entries(sandbox)
+    assert prices[(sample["ID"], "Standard Price Book", "USD")] == pytest.approx(
+        tier(sample, "Distributor"))
+
+
+def test_an_org_without_cin7s_currency_is_refused_and_a_single_currency_org_has_none(
+        salesforce_crm, sandbox, sf_keys):
+    sandbox.reset(customers=40, salesforce_jwt_public_key=sf_keys[1],
+                  salesforce_currencies=["EUR", "GBP"])
+    run = runner.sync(salesforce_crm, "products", "export")
+    assert run.status == "refused" and "base currency USD" in run.message
+    assert "Manage Currencies" in run.message and sf(sandbox, "Product2") == []
+    sandbox.reset(customers=40, salesforce_jwt_public_key=sf_keys[1], salesforce_currencies=[])
+    export(salesforce_crm)
+    prices, counts = entries(sandbox)
+    assert len(prices) == len(cin7_products(sandbox)) and max(counts.values()) == 1
+    assert {currency for _, _, currency in prices} == {None}

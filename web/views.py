@@ -5,7 +5,7 @@ from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2_fragments.flask import render_block
 
-from core import settings
+from core import settings, status
 from core.store import utcnow
 from web import auth
 
@@ -40,6 +40,7 @@ def init_app(app):
     app.context_processor(_globals)
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["ago"] = ago
+    app.jinja_env.globals["direction_words"] = status.direction_words  # names the CRM
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(404, _not_found)
 

@@ -68,3 +68,8 @@ def test_the_cli_lists_books_and_maps_a_tier(salesforce_crm, sandbox, monkeypatc
     assert "standard" in next(x for x in result.output.splitlines() if "Standard" in x)
     refused = CliRunner().invoke(cli, ["pricebooks", "--map", "Retail=01sNOPE"])
     assert refused.exit_code != 0 and "has no price book 01sNOPE" in refused.output
+
+
+def test_the_panel_names_salesforce_in_directions(panel, sandbox):
+    page = text(panel.get("/settings/"))
+    assert "Cin7 → Salesforce" in page and "Cin7 → HubSpot" not in page

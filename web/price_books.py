@@ -35,16 +35,21 @@ def load():
 
 @bp.post("/")
 def save():
-    """Save tier -> book; an unknown, inactive or standard book is refused with its reason."""
-    chosen = {request.form[key]: key[len("book."):] for key in request.form
-              if key.startswith("book.") and request.form[key]}
-    errors = []
-    try:
-        settings.set("salesforce.price_books", chosen)
-        if "products.price_tier" in request.form:
-            settings.set("products.price_tier", request.form["products.price_tier"])
-    except settings.SettingError as exc:
-        errors.append(str(exc))
+    """Save tier -> book; an unknown, inactive or standard book, or a tier chosen for two
+    books, is refused with its reason."""
+    picked = [(request.form[key], key[len("book."):]) for key in request.form
+              if key.startswith("book.") and request.form[key]]
+    tiers = [tier for tier, _ in picked]
+    errors = [f"tier {tier!r} is chosen for more than one price book: a tier fills one book"
+              for tier in sorted(set(tiers)) if tiers.count(tier) > 1]
+    chosen = dict(picked)
+    if not errors:
+        try:
+            settings.set("salesforce.price_books", chosen)
+            if "products.price_tier" in request.form:
+                settings.set("products.price_tier", request.form["products.price_tier"])
+        except settings.SettingError as exc:
+            errors.append(str(exc))
     if errors:
         return render_template("price_books.html", **_context(errors, chosen)), 400
     flash("Price books saved.", "success")

@@ -51,6 +51,9 @@ def test_saving_maps_tiers_and_refuses_an_inactive_book(panel, sandbox):
     assert refused.status_code == 400
     assert "&#39;Old catalogue&#39; is inactive" in text(refused)
     assert settings.get("salesforce.price_books") == {"Retail": ids["Retail"]}
+    twice = panel.post("/price-books/", {f"book.{ids['Retail']}": "Retail",
+                                         f"book.{ids['Wholesale']}": "Retail"})
+    assert twice.status_code == 400 and "chosen for more than one price book" in text(twice)
 
 
 def test_the_cli_lists_books_and_maps_a_tier(salesforce_crm, sandbox, monkeypatch):

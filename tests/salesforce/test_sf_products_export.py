@@ -194,3 +194,12 @@ def test_an_org_without_cin7s_currency_is_refused_and_a_single_currency_org_has_
     prices, counts = entries(sandbox)
     assert len(prices) == len(cin7_products(sandbox)) and max(counts.values()) == 1
     assert {currency for _, _, currency in prices} == {None}
+
+
+def test_exporting_one_chosen_product_writes_it_and_its_prices_only(mapped, sandbox):
+    product = cin7_products(sandbox)[3]
+    run = export(mapped, only=[product["ID"]])
+    assert run.created == 1 and list(products_by_cin7_id(sandbox)) == [product["ID"]]
+    prices, _ = entries(sandbox)
+    assert set(prices) == {(product["ID"], "Standard Price Book", "USD"),
+                           (product["ID"], "Retail", "USD")}

@@ -15,7 +15,7 @@ _username, _jwt_public_key (PEM key or certificate; None: no certificate, JWT re
 _jwt_approved, _my_domain (False: the login host is login.salesforce.com, which refuses
 client credentials), _cin7_fields (False: Cin7_*__c missing), _unique_external_ids,
 _currencies ([]: a single-currency org without CurrencyIsoCode), _pricebooks (custom books
-seeded beside the standard one). POST /_sandbox/salesforce/fields adds Cin7's fields.
+seeded beside the standard one), _product_extras (Product2 has PRD-5's optional fields). POST /_sandbox/salesforce/fields adds Cin7's fields.
 """
 
 from flask import Blueprint, g, jsonify, request
@@ -62,6 +62,7 @@ def fresh(options):
         "cin7_fields": bool(options["salesforce_cin7_fields"]),
         "unique_external_ids": bool(options["salesforce_unique_external_ids"]),
         "currencies": list(options["salesforce_currencies"] or []),
+        "product_extras": bool(options.get("salesforce_product_extras")),
     }
     book = salesforce_store.create(org, "Pricebook2", {"Name": "Standard Price Book",
                                                        "IsActive": True})

@@ -76,6 +76,11 @@ CUSTOM_FIELDS = {"Account": "Cin7_Customer_ID__c", "Product2": "Cin7_Product_ID_
 # Fields an admin adds with the external id (the stock SyncDesk exports); not external ids.
 CUSTOM_VALUES = {"Product2": {"Cin7_Stock_On_Hand__c": ("double", set()),
                               "Cin7_Stock_By_Location__c": ("string", set())}}
+# Fields an admin may add for the richer product data (option salesforce_product_extras).
+PRODUCT_EXTRAS = {"Cin7_Status__c": ("string", set()), "Cin7_Type__c": ("string", set()),
+                  "Cin7_Brand__c": ("string", set()), "Cin7_Tags__c": ("string", set()),
+                  "Cin7_Weight__c": ("double", set()), "Cin7_Average_Cost__c": ("double", set()),
+                  "Cin7_Images__c": ("string", set())}
 CHILDREN = {  # child relationship name -> (parent type, child type, child's reference field)
     "OpportunityLineItems": ("Opportunity", "OpportunityLineItem", "OpportunityId"),
     "QuoteLineItems": ("Quote", "QuoteLineItem", "QuoteId"),
@@ -102,6 +107,8 @@ def fields(org, sobject):
     if custom and org["cin7_fields"]:
         found[custom] = ("string", {EXTERNAL})
         found.update(CUSTOM_VALUES.get(sobject, {}))
+        if sobject == "Product2" and org.get("product_extras"):
+            found.update(PRODUCT_EXTRAS)
     if org["currencies"]:
         found["CurrencyIsoCode"] = ("picklist", {CREATE_ONLY} if sobject in (
             "PricebookEntry", "OpportunityLineItem", "QuoteLineItem") else set())

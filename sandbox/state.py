@@ -39,6 +39,7 @@ DEFAULTS = {
     "salesforce_cin7_fields": True,
     "salesforce_unique_external_ids": True,
     "salesforce_currencies": ["USD", "EUR"],
+    "salesforce_product_extras": False,  # Product2's optional Cin7_*__c fields (PRD-5)
     "salesforce_pricebooks": [],  # custom books beside the standard one: names (active) or
                                   # {"Name", "IsActive"}; make demo seeds Wholesale and Retail
 }

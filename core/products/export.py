@@ -122,7 +122,8 @@ def _salesforce_options(ctx):
     if problems:
         raise SyncOff("price books: " + "; ".join(problems) + " (the panel's Price books page "
                       "or `syncdesk pricebooks --map`)")
-    return {**options(), "books": mapping, "standard": price_books.standard(found)["id"],
+    extra = [name for name in to_salesforce.OPTIONAL_FIELDS if name in sf.fields("Product2")]
+    return {**options(), "extra_fields": extra, "books": mapping, "standard": price_books.standard(found)["id"],
             "book_names": {b["id"]: b["name"] for b in found}, "currency": _currency(ctx),
             "counts": Counter()}
 

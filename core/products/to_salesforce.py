@@ -4,13 +4,15 @@ Product2 is keyed by the external-ID field EXTERNAL_ID (the Cin7 product id), so
 changed in Cin7 updates the same Product2 and a retried batch never makes a second one.
 Name, ProductCode (the SKU), Description (short or full), Family (the category), IsActive
 (sellable and not deprecated) and stock on hand, in total and per location, in two custom
-fields. Prices are PricebookEntry rows, one per product, price book and currency: the
+fields; status, type, brand, tags, weight, average cost and image URLs when the org has
+their fields (OPTIONAL_FIELDS). Prices are PricebookEntry rows, one per product, price book and currency: the
 standard book carries the default tier (Salesforce refuses any other entry before it), each
 mapped book its tier's price. Nothing is ever removed in Salesforce (PRD-4).
 """
 
 from core.errors import RecordError
 from core.plan import Plan, Write, fingerprint, planned
+from core.products.to_hubspot import status_of
 
 EXTERNAL_ID = "Cin7_Product_ID__c"
 STOCK_ON_HAND = "Cin7_Stock_On_Hand__c"
@@ -21,11 +23,19 @@ CUSTOM_FIELDS = {
     STOCK_ON_HAND: ("Number (16, 2)", "Cin7 Stock On Hand"),
     STOCK_BY_LOCATION: ("Long Text Area (32,768)", "Cin7 Stock By Location"),
 }
+# PRD-5's richer data, written when the admin added the field (none is required).
+OPTIONAL_FIELDS = {
+    "Cin7_Status__c": lambda p: status_of(p), "Cin7_Type__c": lambda p: p.type,
+    "Cin7_Brand__c": lambda p: p.brand or None, "Cin7_Tags__c": lambda p: p.tags or None,
+    "Cin7_Weight__c": lambda p: p.weight, "Cin7_Average_Cost__c": lambda p: p.average_cost,
+    "Cin7_Images__c": lambda p: "\n".join(p.images) or None,
+}
 # Points crms.md leaves open (A.3, A.16), kept here to correct in one place: the currency
 # field exists only in multi-currency orgs; entries are written active, with their own price.
 CURRENCY_FIELD = "CurrencyIsoCode"
 NEW_ENTRY = {"IsActive": True, "UseStandardPrice": False}
-TEXT_LIMITS = {"Name": 255, "ProductCode": 255, "Family": 255, "Description": 4000}
+TEXT_LIMITS = {"Name": 255, "ProductCode": 255, "Family": 255, "Description": 4000,
+               "Cin7_Brand__c": 255, "Cin7_Tags__c": 255}
 
 
 def setup_steps(missing):
@@ -47,14 +57,18 @@ def _cut(fields):
 
 
 def product_fields(product, options):
-    """Product2's fields for `product`; options: description (short|full)."""
+    """Product2's fields for `product`; options: description (short|full), extra_fields
+    (those of OPTIONAL_FIELDS the org has)."""
     full = options.get("description") == "full"
     description = ((product.description if full else product.short_description)
                    or product.short_description or product.description)
     active = product.sellable and product.status.lower() != "deprecated"
-    return _cut({"Name": product.name, "ProductCode": product.sku,
-                 "Description": description or None, "Family": product.category or None,
-                 "IsActive": active})
+    fields = {"Name": product.name, "ProductCode": product.sku,
+              "Description": description or None, "Family": product.category or None,
+              "IsActive": active}
+    fields.update({name: OPTIONAL_FIELDS[name](product) for name in options.get(
+        "extra_fields", ())})
+    return _cut(fields)
 
 
 def stock_fields(places):

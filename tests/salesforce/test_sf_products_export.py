@@ -203,3 +203,23 @@ def test_exporting_one_chosen_product_writes_it_and_its_prices_only(mapped, sand
     prices, _ = entries(sandbox)
     assert set(prices) == {(product["ID"], "Standard Price Book", "USD"),
                            (product["ID"], "Retail", "USD")}
+
+
+def test_richer_product_data_goes_to_the_fields_the_org_has(mapped, sandbox, sf_keys):
+    export(mapped)
+    plain = cin7_products(sandbox)[0]
+    assert "Cin7_Brand__c" not in products_by_cin7_id(sandbox)[plain["ID"]]
+    sandbox.reset(customers=40, salesforce_jwt_public_key=sf_keys[1],
+                  salesforce_product_extras=True)
+    settings.set("salesforce.price_books", "")  # a new org: its books are not the old ones
+    export(mapped, full=True)  # the links name the old org's records: upserts find none
+    products, listed = cin7_products(sandbox), products_by_cin7_id(sandbox)
+    service = next(p for p in products if p["Type"] == "Service")
+    deprecated = next(p for p in products if p["Status"] == "Deprecated")
+    branded = next(p for p in products if p["Brand"] and p["Weight"])
+    assert listed[service["ID"]]["Cin7_Type__c"] == "Service"
+    assert listed[deprecated["ID"]]["Cin7_Status__c"] == "Deprecated"
+    assert listed[branded["ID"]]["Cin7_Brand__c"] == branded["Brand"]
+    assert listed[branded["ID"]]["Cin7_Weight__c"] == pytest.approx(branded["Weight"])
+    prices, counts = entries(sandbox)
+    assert len(prices) == len(products) and max(counts.values()) == 1  # standard entries

@@ -56,3 +56,14 @@ def test_slash_sync_products_exports_to_salesforce_and_says_so(slash, slack, san
     assert len(sf(sandbox, "Product2")) == len(sandbox.get("cin7/products"))
     posted = " ".join(text_of(m) for m in slack.messages(CHANNEL))
     assert "Cin7 → Salesforce" in posted and "HubSpot" not in posted
+
+
+def test_slash_sync_products_in_an_org_without_the_fields_says_what_to_add(slash, slack, sandbox,
+                                                                           sf_keys):  # noqa: F811
+    sandbox.reset(customers=40, salesforce_jwt_public_key=sf_keys[1],
+                  salesforce_cin7_fields=False)
+    slash("products")
+    [run] = runs.recent()
+    assert run.status == "refused"
+    posted = " ".join(text_of(m) for m in slack.all())
+    assert "Setup → Object Manager → Product" in posted and "Cin7_Product_ID__c" in posted

@@ -58,8 +58,8 @@ def test_slash_sync_products_exports_to_salesforce_and_says_so(slash, slack, san
     assert "Cin7 → Salesforce" in posted and "HubSpot" not in posted
 
 
-def test_slash_sync_products_in_an_org_without_the_fields_says_what_to_add(slash, slack, sandbox,
-                                                                           sf_keys):  # noqa: F811
+def test_slash_sync_products_in_an_org_without_the_fields_says_what_to_add(  # noqa: F811
+        slash, slack, sandbox, sf_keys):  # noqa: F811
     sandbox.reset(customers=40, salesforce_jwt_public_key=sf_keys[1],
                   salesforce_cin7_fields=False)
     slash("products")

@@ -11,10 +11,12 @@ import click
 from core import accounts, connections, links, runs, schema, settings, status, store
 from core import config as configuration
 from core.connectors.hubspot import HubSpot
+from core.connectors.salesforce import Salesforce
 from core.errors import EndpointRefused, SyncError
 from core.events import endpoints as event_endpoints
 from core.events import shapes as event_shapes
 from core.products import listing as product_list
+from core.products import price_books
 from core.sales import stages
 
 
@@ -194,6 +196,29 @@ def pipelines(env, choose, stage_map):
                        f"{status or '-'}{note}")
     if not chosen:
         click.echo("no pipeline chosen for sales: syncdesk pipelines --choose ID")
+
+
+@cli.command()
+@click.option("--map", "book_map", default=None,
+              help='Cin7 price tier -> price book id, "Tier=01s…,Other tier=01s…" ("" clears).')
+@click.pass_obj
+def pricebooks(env, book_map):
+    """Read Salesforce's price books and list them with the Cin7 tier each one gets."""
+    config = connections.effective_config(env.open())
+    found = price_books.load(Salesforce(config))
+    try:
+        if book_map is not None:
+            settings.set("salesforce.price_books", book_map)
+    except settings.SettingError as exc:
+        raise click.ClickException(str(exc)) from None
+    tiers = {book: tier for tier, book in settings.get("salesforce.price_books").items()}
+    default = settings.get("products.price_tier") or "the first tier"
+    for book in found:
+        state = "standard" if book["standard"] else ("active" if book["active"] else "inactive")
+        tier = f"{default} (products.price_tier)" if book["standard"] else tiers.get(book["id"])
+        click.echo(f"  {book['id']}  {book['name'][:30]:30} {state:9} {tier or '-'}")
+    if not tiers:
+        click.echo('no tier mapped to a custom price book: syncdesk pricebooks --map "Tier=ID"')
 
 
 @cli.command("runs")

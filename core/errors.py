@@ -14,7 +14,8 @@ class EndpointRefused(SyncError):
 
 
 class SyncOff(SyncError):
-    """The master switch is off (CON-2) or the entity's direction is Off."""
+    """The master switch is off (CON-2), the entity's direction is Off, or the connected CRM
+    is not ready for the flow (a field or a mapping missing): the message says what to set."""
 
 
 class RecordError(SyncError):

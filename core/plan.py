@@ -34,6 +34,7 @@ class Write:
     parent: str | None = None  # the company this contact is associated with, as last saved
     saved_parent: str | None = None
     ok: bool = False  # written, linked or unchanged in this run
+    created: bool = False  # the remote made a new record for it in this run
 
 
 @dataclass

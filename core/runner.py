@@ -29,6 +29,7 @@ from core.joor import runs as joor
 from core.products import export as products_export
 from core.products import import_ as products_import
 from core.products import listing as product_list
+from core.products import price_books
 from core.sales import export as sales_export
 from core.sales import from_hubspot as sales_from_hubspot
 from core.sales import from_salesforce as sales_from_salesforce
@@ -96,6 +97,9 @@ CRM_FLOWS = {
         ("customers", "export"): Flow(customers_export.run_salesforce, ("cin7", "salesforce")),
         ("customers", "import"): Flow(customers_from_salesforce.run, ("cin7", "salesforce")),
         ("sales", "import"): Flow(sales_from_salesforce.run, ("cin7", "salesforce")),
+        ("products", "export"): Flow(products_export.run_salesforce, ("cin7", "salesforce")),
+        ("pricebooks", "refresh"): copy_of(lambda ctx: len(price_books.load(ctx.salesforce)),
+                                           "price books from Salesforce", "salesforce"),
     },
     "capsule": {},
 }
@@ -276,6 +280,8 @@ def _run(ctx, chosen, holder, beat):
     try:
         with runs.reported.connected_to(check):
             message = chosen.handler(ctx)
+    except SyncOff as exc:  # the CRM is not ready (a field or a mapping missing): say what
+        return _finish(ctx, "refused", str(exc))
     except (ServiceError, RecordError, ConfigError) as exc:
         log.warning("run %s failed: %s", ctx.run.id, exc)
         return _finish(ctx, "failed", f"stopped: {exc}")

@@ -6,6 +6,7 @@ import re
 from core.customers.to_hubspot import MAPPABLE_FIELDS
 from core.errors import SyncError, SyncOff
 from core.joor.models import JoorCustomer, MatchProposal
+from core.products import price_books
 from core.sales import fields as sale_fields
 from core.sales import stages
 from core.store import Cursor, Setting, atomic_write
@@ -23,6 +24,7 @@ DEFAULTS = {
     "customers.direction": "export",
     "products.direction": "export",
     "products.price_tier": "",  # the tier whose price is HubSpot's price; "" = the first
+    "salesforce.price_books": {},  # Cin7 tier name -> Pricebook2 id (the standard book: above)
     "sales.direction": "off",
     "sales.pipeline": "",  # the HubSpot deals pipeline sales map to (SAL-1)
     "sales.stage_map": {},  # stage id -> Cin7 sale status; a stage left out is unmapped
@@ -145,6 +147,7 @@ SALES_PARSERS = {
     "sales.import_type": _choice(("simple", "advanced")),
     "salesforce.sales_from": _choice(("opportunities", "quotes", "")),
     "salesforce.stage_map": _checked(stages.parse_labels),
+    "salesforce.price_books": _checked(price_books.parse_map),
 }
 
 

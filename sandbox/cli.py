@@ -28,7 +28,9 @@ def register(cli):
 
         options = {"customers": customers, "products": products, "seed": seed,
                    "sales": sales, "sale_lines": sale_lines,
-                   "joor_match_seconds": joor_match_seconds}
+                   "joor_match_seconds": joor_match_seconds,
+                   "salesforce_pricebooks": ["Wholesale", "Retail"],  # beside the standard book
+                   "salesforce_product_extras": True}
         if data:
             options["data"] = data
         if fast:

@@ -14,7 +14,8 @@ Options (sandbox/state.py DEFAULTS): salesforce_daily_limit, _client_id, _client
 _username, _jwt_public_key (PEM key or certificate; None: no certificate, JWT refused),
 _jwt_approved, _my_domain (False: the login host is login.salesforce.com, which refuses
 client credentials), _cin7_fields (False: Cin7_*__c missing), _unique_external_ids,
-_currencies ([]: a single-currency org without CurrencyIsoCode).
+_currencies ([]: a single-currency org without CurrencyIsoCode), _pricebooks (custom books
+seeded beside the standard one), _product_extras (Product2 has PRD-5's optional fields). POST /_sandbox/salesforce/fields adds Cin7's fields.
 """
 
 from flask import Blueprint, g, jsonify, request
@@ -62,10 +63,14 @@ def fresh(options):
         "cin7_fields": bool(options["salesforce_cin7_fields"]),
         "unique_external_ids": bool(options["salesforce_unique_external_ids"]),
         "currencies": list(options["salesforce_currencies"] or []),
+        "product_extras": bool(options.get("salesforce_product_extras")),
     }
     book = salesforce_store.create(org, "Pricebook2", {"Name": "Standard Price Book",
                                                        "IsActive": True})
     book["IsStandard"] = True
+    for seeded in options.get("salesforce_pricebooks") or []:
+        fields = {"Name": seeded, "IsActive": True} if isinstance(seeded, str) else seeded
+        salesforce_store.create(org, "Pricebook2", dict(fields))
     return org
 
 
@@ -149,6 +154,14 @@ def demo():
     """Seed the demo's sales records from Cin7's products (sandbox/salesforce_demo.py)."""
     with state.current().lock:
         return jsonify(salesforce_demo.seed(state.data("salesforce"), state.data("cin7")))
+
+
+@control.post("/fields")
+def add_fields():
+    """An admin adds Cin7's custom fields in Setup (the org was reset without them)."""
+    with state.current().lock:
+        state.data("salesforce")["cin7_fields"] = True
+    return jsonify({"cin7_fields": True})
 
 
 @control.get("/<sobject>")

@@ -57,8 +57,16 @@ def describe(version, sobject):
             "externalId": schema.EXTERNAL in flags, "unique": schema.unique(org, sobject, name),
             "createable": schema.READ_ONLY not in flags,
             "updateable": not flags & {schema.READ_ONLY, schema.CREATE_ONLY},
-            "nillable": schema.REQUIRED not in flags and base != "boolean"})
+            "nillable": schema.REQUIRED not in flags and base != "boolean",
+            "picklistValues": [{"value": v, "label": v, "active": True}
+                               for v in _picklist(org, sobject, name)]})
     return jsonify({"name": sobject, "keyPrefix": schema.OBJECTS[sobject][0], "fields": out})
+
+
+def _picklist(org, sobject, name):
+    if name == "CurrencyIsoCode":
+        return org["currencies"]
+    return schema.PICKLISTS.get((sobject, name), ())
 
 
 @bp.post("/v<version>/sobjects/<sobject>")
@@ -160,6 +168,7 @@ def _run(records, write, all_or_none):
         results.append(result)
     if failed and all_or_none:
         org["records"], org["next_id"] = saved
+        org.pop("indexes", None)  # built again from the records as they were
         rolled = {"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK", "message": ROLLED_BACK,
                   "fields": []}
         results = [r if not r["success"] else {"id": None, "success": False, "errors": [rolled]}

@@ -70,9 +70,10 @@ def _entry(org, new, old):
     new["Name"], new["ProductCode"] = product["Name"], product.get("ProductCode")
     if old is not None:
         return
-    same = [e for e in org["records"]["PricebookEntry"].values()
-            if e["Product2Id"] == product["Id"] and e.get("CurrencyIsoCode") == new.get(
-                "CurrencyIsoCode")]
+    entries = org["records"]["PricebookEntry"]
+    same = [entries[i] for i in schema.index(org, "PricebookEntry", "Product2Id").get(
+        product["Id"].lower(), ()) if entries[i].get("CurrencyIsoCode") == new.get(
+        "CurrencyIsoCode")]
     if any(e["Pricebook2Id"] == book["Id"] for e in same):
         raise _error(400, "DUPLICATE_VALUE",
                      "This price definition already exists in this price book")

@@ -76,6 +76,14 @@ CUSTOM_FIELDS = {"Account": "Cin7_Customer_ID__c", "Product2": "Cin7_Product_ID_
                  "Contact": "Cin7_Contact_Key__c"}
 # Plain custom fields an admin adds with the external ids (customers: Deprecated -> Inactive).
 CUSTOM_TEXT = {"Account": ("Cin7_Status__c",), "Contact": ("Cin7_Status__c",)}
+# Fields an admin adds with the external id (the stock SyncDesk exports); not external ids.
+CUSTOM_VALUES = {"Product2": {"Cin7_Stock_On_Hand__c": ("double", set()),
+                              "Cin7_Stock_By_Location__c": ("string", set())}}
+# Fields an admin may add for the richer product data (option salesforce_product_extras).
+PRODUCT_EXTRAS = {"Cin7_Status__c": ("string", set()), "Cin7_Type__c": ("string", set()),
+                  "Cin7_Brand__c": ("string", set()), "Cin7_Tags__c": ("string", set()),
+                  "Cin7_Weight__c": ("double", set()), "Cin7_Average_Cost__c": ("double", set()),
+                  "Cin7_Images__c": ("string", set())}
 CHILDREN = {  # child relationship name -> (parent type, child type, child's reference field)
     "OpportunityLineItems": ("Opportunity", "OpportunityLineItem", "OpportunityId"),
     "QuoteLineItems": ("Quote", "QuoteLineItem", "QuoteId"),
@@ -102,6 +110,9 @@ def fields(org, sobject):
     if custom and org["cin7_fields"]:
         found[custom] = ("string", {EXTERNAL})
         found.update({name: ("string", set()) for name in CUSTOM_TEXT.get(sobject, ())})
+        found.update(CUSTOM_VALUES.get(sobject, {}))
+        if sobject == "Product2" and org.get("product_extras"):
+            found.update(PRODUCT_EXTRAS)
     if org["currencies"]:
         found["CurrencyIsoCode"] = ("picklist", {CREATE_ONLY} if sobject in (
             "PricebookEntry", "OpportunityLineItem", "QuoteLineItem") else set())
@@ -116,6 +127,23 @@ def relationship(org, sobject, name):
     """The type a dotted parent name (`Account` of `Contact.Account.Name`) points to."""
     kind = fields(org, sobject).get(name + "Id", ("", set()))[0]
     return kind.split(":", 1)[1] if kind.startswith("reference:") else None
+
+
+def index(org, sobject, field):
+    """{lower-cased value: ids} of one field, built on first use and kept by every write, so
+    a 10,000-product benchmark does not scan the org per record (a rollback drops them)."""
+    indexes = org.setdefault("indexes", {})
+    key = f"{sobject}.{field}"
+    if key not in indexes:
+        found = {}
+        for record in org["records"][sobject].values():
+            found.setdefault(value_key(record.get(field)), set()).add(record["Id"])
+        indexes[key] = found
+    return indexes[key]
+
+
+def value_key(value):
+    return str(value or "").lower()
 
 
 # -- ids and times ------------------------------------------------------------------------

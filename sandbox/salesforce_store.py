@@ -80,17 +80,27 @@ def _require(org, sobject, record):
                               f"Required fields are missing: [{', '.join(missing)}]", missing)
 
 
+def _reindex(org, sobject, old, new):
+    for key, found in org.get("indexes", {}).items():
+        kind, field = key.split(".", 1)
+        if kind != sobject:
+            continue
+        if old is not None:
+            found.get(schema.value_key(old.get(field)), set()).discard(old["Id"])
+        if new is not None:
+            found.setdefault(schema.value_key(new.get(field)), set()).add(new["Id"])
+
+
 def _unique(org, sobject, record):
     custom = schema.CUSTOM_FIELDS.get(sobject)
     value = record.get(custom) if custom else None
     if not value or not schema.unique(org, sobject, custom):
         return
-    for other in org["records"][sobject].values():
-        if other["Id"] != record.get("Id") and str(other.get(custom, "")).lower() == str(
-                value).lower():
+    for other_id in sorted(schema.index(org, sobject, custom).get(schema.value_key(value), ())):
+        if other_id != record.get("Id"):
             raise SalesforceError(400, "DUPLICATE_VALUE",
                                   f"duplicate value found: {custom} duplicates value on "
-                                  f"record with id: {other['Id']}", [])
+                                  f"record with id: {other_id}", [])
 
 
 def create(org, sobject, values):
@@ -106,6 +116,7 @@ def create(org, sobject, values):
     now = schema.stamp()
     record.update(CreatedDate=now, LastModifiedDate=now, SystemModstamp=now)
     org["records"][sobject][record["Id"]] = record
+    _reindex(org, sobject, None, record)
     rules.after(org, sobject, record)
     return record
 
@@ -117,6 +128,7 @@ def update(org, sobject, record_id, values):
     _unique(org, sobject, changed)
     rules.check(org, sobject, changed, record)
     changed["LastModifiedDate"] = changed["SystemModstamp"] = schema.stamp()
+    _reindex(org, sobject, record, changed)
     record.update(changed)
     rules.after(org, sobject, record)
     return record
@@ -129,7 +141,9 @@ def delete(org, sobject, record_id):
             for other in list(org["records"][kind].values()):
                 if other[ref] == record["Id"]:
                     del org["records"][kind][other["Id"]]
+                    _reindex(org, kind, other, None)
     del org["records"][sobject][record["Id"]]
+    _reindex(org, sobject, record, None)
     rules.after(org, sobject, record, deleted=True)
 
 
@@ -139,8 +153,12 @@ def by_external_id(org, sobject, field, value):
     if field != "Id" and schema.EXTERNAL not in known.get(field, ("", set()))[1]:
         raise SalesforceError(404, "NOT_FOUND", "Provided external ID field does not exist or "
                               f"is not accessible: {field}")
-    return [r for r in org["records"][sobject].values()
-            if str(r.get(field) or "").lower() == str(value).lower()]
+    if field == "Id":
+        found = org["records"][sobject].get(schema.full_id(value))
+        return [found] if found else []
+    key = schema.value_key(value)
+    ids = schema.index(org, sobject, field).get(key, ()) if key else ()
+    return [org["records"][sobject][i] for i in sorted(ids)]
 
 
 def attributes(org, sobject, record_id):

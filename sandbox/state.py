@@ -44,6 +44,9 @@ DEFAULTS = {
     "salesforce_cin7_fields": True,
     "salesforce_unique_external_ids": True,
     "salesforce_currencies": ["USD", "EUR"],
+    "salesforce_product_extras": False,  # Product2's optional Cin7_*__c fields (PRD-5)
+    "salesforce_pricebooks": [],  # custom books beside the standard one: names (active) or
+                                  # {"Name", "IsActive"}; make demo seeds Wholesale and Retail
 }
 LOG_SIZE = 20_000  # enough for a 10,000-customer benchmark run; older entries drop off
 READ_SUFFIXES = ("/search", "/batch/read")  # POSTs that only read

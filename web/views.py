@@ -23,10 +23,12 @@ def current_admin():
     return g.admin.username if getattr(g, "admin", None) else ""
 
 # Pages that only make sense with one CRM: endpoint -> that CRM (settings "crm").
-CRM_PAGES = {"deal_stages.index": "hubspot", "mappings.index": "hubspot"}
+CRM_PAGES = {"deal_stages.index": "hubspot", "mappings.index": "hubspot",
+             "price_books.index": "salesforce"}
 NAV = (("dashboard.index", "Dashboard"), ("runs.index", "Runs"),
        ("customers.index", "Customers"), ("products.index", "Products"),
        ("sales.index", "Sales"), ("deal_stages.index", "Deal stages"),
+       ("price_books.index", "Price books"),
        ("connections.index", "Connections"),
        ("settings_views.index", "Settings"), ("mappings.index", "Field mappings"),
        ("events.index", "Events"))

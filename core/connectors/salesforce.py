@@ -332,12 +332,14 @@ class Salesforce:
         return self._collection("PATCH", f"composite/sobjects/{sobject}/{ext_field}", sobject,
                                 items)
 
-    def create(self, sobject, records):
+    def create(self, sobject, records, repeatable=False):
         """Create records; `records` maps the caller's keys -> fields. Not repeated blindly:
-        after a timeout the caller must look for what may have landed."""
+        after a timeout the caller must look for what may have landed, unless Salesforce
+        itself refuses a second copy (`repeatable`: PricebookEntry, DUPLICATE_VALUE)."""
         items = [(key, {"attributes": {"type": sobject}, **fields})
                  for key, fields in records.items()]
-        return self._collection("POST", "composite/sobjects", sobject, items, repeatable=False)
+        return self._collection("POST", "composite/sobjects", sobject, items,
+                                repeatable=repeatable)
 
     def update(self, sobject, records):
         """Update by Salesforce id; `records` maps id -> fields."""

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 import tasks
 from core import accounts, references, settings
 from core.cli import cli
-from tests.salesforce.conftest import sf
+from tests.salesforce.conftest import sf_records
 from tests.web.conftest import PASSWORD, USER, Panel, text
 from web import create_app
 
@@ -25,7 +25,7 @@ def panel(salesforce_crm):
 
 
 def book_ids(sandbox):
-    return {b["Name"]: b["Id"] for b in sf(sandbox, "Pricebook2")}
+    return {b["Name"]: b["Id"] for b in sf_records(sandbox, "Pricebook2")}
 
 
 def test_loading_is_a_run_and_the_page_lists_books_with_their_state(panel, sandbox):

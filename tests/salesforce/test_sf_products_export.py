@@ -8,13 +8,13 @@ import requests
 
 from core import runner, settings
 from core.connectors.salesforce import Salesforce
-from tests.salesforce.conftest import sf, sf_writes
+from tests.salesforce.conftest import sf_records, sf_writes
 
 CIN7 = {"api-auth-accountid": "sandbox-account", "api-auth-applicationkey": "sandbox-key"}
 
 
 def books(sandbox):
-    return {b["Name"]: b["Id"] for b in sf(sandbox, "Pricebook2")}
+    return {b["Name"]: b["Id"] for b in sf_records(sandbox, "Pricebook2")}
 
 
 @pytest.fixture
@@ -37,15 +37,15 @@ def cin7_products(sandbox):
 
 
 def products_by_cin7_id(sandbox):
-    return {p["Cin7_Product_ID__c"]: p for p in sf(sandbox, "Product2")}
+    return {p["Cin7_Product_ID__c"]: p for p in sf_records(sandbox, "Product2")}
 
 
 def entries(sandbox):
     """{(Cin7 product id, book name, currency): UnitPrice}, and how often each key is there."""
-    ids = {p["Id"]: p["Cin7_Product_ID__c"] for p in sf(sandbox, "Product2")}
-    names = {b["Id"]: b["Name"] for b in sf(sandbox, "Pricebook2")}
+    ids = {p["Id"]: p["Cin7_Product_ID__c"] for p in sf_records(sandbox, "Product2")}
+    names = {b["Id"]: b["Name"] for b in sf_records(sandbox, "Pricebook2")}
     found = [((ids[e["Product2Id"]], names[e["Pricebook2Id"]], e.get("CurrencyIsoCode")),
-              e["UnitPrice"]) for e in sf(sandbox, "PricebookEntry")]
+              e["UnitPrice"]) for e in sf_records(sandbox, "PricebookEntry")]
     return dict(found), Counter(key for key, _ in found)
 
 
@@ -137,7 +137,7 @@ def test_an_org_without_the_external_id_field_is_refused_with_the_steps(salesfor
     assert run.status == "refused"
     assert "Setup → Object Manager → Product → Fields & Relationships → New" in run.message
     assert "Cin7_Product_ID__c" in run.message and "External ID and Unique" in run.message
-    assert sf(sandbox, "Product2") == []
+    assert sf_records(sandbox, "Product2") == []
     requests.post(f"{sandbox.url}/_sandbox/salesforce/fields", timeout=10)
     assert export(salesforce_crm).created == len(cin7_products(sandbox))
 
@@ -155,7 +155,7 @@ def test_an_inactive_or_unknown_book_is_refused_with_its_reason(mapped, sandbox)
     Salesforce(mapped).update("Pricebook2", {retail: {"IsActive": False}})
     run = runner.sync(mapped, "products", "export")
     assert run.status == "refused" and "'Retail' is inactive" in run.message
-    assert sf(sandbox, "Product2") == []
+    assert sf_records(sandbox, "Product2") == []
 
 
 def test_dry_run_shows_the_plan_and_writes_nothing(mapped, sandbox):
@@ -188,7 +188,7 @@ def test_an_org_without_cin7s_currency_is_refused_and_a_single_currency_org_has_
                   salesforce_currencies=["EUR", "GBP"])
     run = runner.sync(salesforce_crm, "products", "export")
     assert run.status == "refused" and "base currency USD" in run.message
-    assert "Manage Currencies" in run.message and sf(sandbox, "Product2") == []
+    assert "Manage Currencies" in run.message and sf_records(sandbox, "Product2") == []
     sandbox.reset(customers=40, salesforce_jwt_public_key=sf_keys[1], salesforce_currencies=[])
     export(salesforce_crm)
     prices, counts = entries(sandbox)

@@ -11,26 +11,26 @@ import requests
 
 from core import cursors, runner, settings
 from core.store import Run
-from tests.salesforce.conftest import sf
+from tests.salesforce.conftest import sf_records
 from tests.test_kill_resume import child_env, kill_when
 
 
 def map_retail(config, sandbox):
     runner.sync(config, "pricebooks", "refresh")
-    retail = next(b["Id"] for b in sf(sandbox, "Pricebook2") if b["Name"] == "Retail")
+    retail = next(b["Id"] for b in sf_records(sandbox, "Pricebook2") if b["Name"] == "Retail")
     settings.set("salesforce.price_books", f"Retail={retail}")
 
 
 def assert_each_once(sandbox):
     """Every Cin7 product is one Product2 with one standard and (when priced) one Retail
     entry; no key twice."""
-    products = Counter(p["Cin7_Product_ID__c"] for p in sf(sandbox, "Product2"))
+    products = Counter(p["Cin7_Product_ID__c"] for p in sf_records(sandbox, "Product2"))
     assert set(products) == {p["ID"] for p in sandbox.get("cin7/products")}
     assert max(products.values()) == 1
     entries = Counter((e["Product2Id"], e["Pricebook2Id"], e.get("CurrencyIsoCode"))
-                      for e in sf(sandbox, "PricebookEntry"))
+                      for e in sf_records(sandbox, "PricebookEntry"))
     assert max(entries.values()) == 1
-    books = {b["Id"]: b["Name"] for b in sf(sandbox, "Pricebook2")}
+    books = {b["Id"]: b["Name"] for b in sf_records(sandbox, "Pricebook2")}
     per_book = Counter(books[book] for _, book, _ in entries)
     assert per_book["Standard Price Book"] == len(products)
     assert per_book["Retail"] == len(products)
@@ -59,7 +59,7 @@ def test_a_killed_export_resumes_without_a_second_product_or_entry(salesforce_cr
     killed_page = cursors.describe("products", "export")[1]
     time.sleep(0.5)  # the write in flight at the kill lands now, unanswered
     sandbox.clear_faults()
-    before = len(sf(sandbox, "Product2"))
+    before = len(sf_records(sandbox, "Product2"))
     assert 0 < before < len(sandbox.get("cin7/products"))
 
     run = runner.sync(salesforce_crm, "products", "export", page_size=5)

@@ -23,7 +23,7 @@ from tests.bot.conftest import (  # noqa: F401 - the bot's fixtures, over a Sale
     text_of,
     worker,
 )
-from tests.salesforce.conftest import sf
+from tests.salesforce.conftest import sf_records
 from tests.salesforce.test_sf_reliability import sf_env
 
 
@@ -44,8 +44,8 @@ def test_the_command_line_switches_to_salesforce_and_exports(salesforce_crm, san
                           text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "finished" in done.stdout
-    assert len(sf(sandbox, "Product2")) == len(sandbox.get("cin7/products"))
-    assert len(sf(sandbox, "PricebookEntry")) == len(sandbox.get("cin7/products"))  # standard
+    assert len(sf_records(sandbox, "Product2")) == len(sandbox.get("cin7/products"))
+    assert len(sf_records(sandbox, "PricebookEntry")) == len(sandbox.get("cin7/products"))  # standard
 
 
 def test_slash_sync_products_exports_to_salesforce_and_says_so(slash, slack, sandbox):  # noqa: F811
@@ -53,7 +53,7 @@ def test_slash_sync_products_exports_to_salesforce_and_says_so(slash, slack, san
     assert response.status_code == 200
     [run] = runs.recent()
     assert (run.entity, run.direction, run.status) == ("products", "export", "finished")
-    assert len(sf(sandbox, "Product2")) == len(sandbox.get("cin7/products"))
+    assert len(sf_records(sandbox, "Product2")) == len(sandbox.get("cin7/products"))
     posted = " ".join(text_of(m) for m in slack.messages(CHANNEL))
     assert "Cin7 → Salesforce" in posted and "HubSpot" not in posted
 

@@ -7,8 +7,8 @@ import sys
 import requests
 
 from core import runner, settings
-from tests.salesforce_sales.test_sf_reliability import sf_env
-from tests.salesforce_sales.test_sf_sales_import import sales_of
+from tests.salesforce.test_sf_sales_import import sales_of
+from tests.salesforce.test_sf_sales_reliability import sf_env
 
 
 def syncdesk(config, *args):

@@ -6,7 +6,7 @@ import sys
 from collections import Counter
 
 from core import cursors, runner
-from tests.salesforce_sales.test_sf_sales_import import sales_of
+from tests.salesforce.test_sf_sales_import import sales_of
 from tests.test_kill_resume import child_env, kill_when
 from tests.test_sales_import import stocked_products
 

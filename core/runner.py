@@ -19,7 +19,9 @@ from core.connectors.joor import Joor
 from core.connectors.omni import Omni
 from core.connectors.salesforce import Salesforce
 from core.customers import export as customers_export
+from core.customers import export_capsule as customers_to_capsule
 from core.customers import import_ as customers_import
+from core.customers import import_capsule as customers_from_capsule
 from core.customers import listing as customer_list
 from core.errors import ConfigError, RecordError, ServiceError, SyncOff
 from core.joor import customers as joor_customers
@@ -29,9 +31,10 @@ from core.products import export as products_export
 from core.products import import_ as products_import
 from core.products import listing as product_list
 from core.sales import export as sales_export
+from core.sales import export_capsule as sales_to_capsule
 from core.sales import import_ as sales_import
 from core.sales import listing as sale_list
-from core.sales import stages
+from core.sales import milestones, stages
 
 log = logging.getLogger("syncdesk.runner")
 CRM_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce", "capsule": "Capsule"}
@@ -92,7 +95,13 @@ CRM_FLOWS = {
                                           "deal pipelines from HubSpot", "hubspot"),
     },
     "salesforce": {},
-    "capsule": {},
+    "capsule": {
+        ("customers", "export"): Flow(customers_to_capsule.run, ("cin7", "capsule")),
+        ("customers", "import"): Flow(customers_from_capsule.run, ("cin7", "capsule")),
+        ("sales", "export"): Flow(sales_to_capsule.run, ("cin7", "capsule")),
+        ("milestones", "refresh"): copy_of(lambda ctx: len(milestones.load(ctx.capsule)),
+                                           "milestones from Capsule", "capsule"),
+    },
 }
 # The flows every install has, whatever its CRM.
 FLOWS = {
@@ -198,6 +207,10 @@ def check_allowed(entity, direction, dry_run=False):
     if entity == "sales" and crm == "hubspot" and not settings.get("sales.pipeline"):
         raise SyncOff("sales need a HubSpot deal pipeline and its stage mapping first (SAL-1: "
                       "the panel's Deal stages page, or `syncdesk pipelines --choose ID`)")
+    if entity == "sales" and crm == "capsule":
+        why = milestones.ready(settings.get("capsule.milestone_map"))
+        if why:
+            raise SyncOff(why)
 
 
 def lease_name(entity, direction):

@@ -7,7 +7,7 @@ from core.customers.to_hubspot import MAPPABLE_FIELDS
 from core.errors import SyncError, SyncOff
 from core.joor.models import JoorCustomer, MatchProposal
 from core.sales import fields as sale_fields
-from core.sales import stages
+from core.sales import milestones, stages
 from core.store import Cursor, Setting, atomic_write
 
 ENTITIES = ("customers", "products", "sales")
@@ -63,6 +63,8 @@ DEFAULTS = {
     "joor.customer_code_field": "ID",
     "joor.source": "core",  # Cin7 Core or Cin7 Omni (EXT-1); HubSpot flows are Core only
     "cin7.sales_reps": [],
+    "capsule.deprecated_tag": "Deprecated",  # the tag a Deprecated customer's parties carry
+    "capsule.milestone_map": {},  # Cin7 sale status -> Capsule milestone id (EXT-3)
 }
 
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
@@ -140,6 +142,7 @@ SALES_PARSERS = {
     "sales.field_map": _checked(sale_fields.parse_map),
     "sales.when_short": _choice(("backorder", "wait")),
     "sales.import_type": _choice(("simple", "advanced")),
+    "capsule.milestone_map": _checked(milestones.parse_map),
 }
 
 

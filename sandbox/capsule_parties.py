@@ -12,6 +12,7 @@ Rules from crms.md §B.3: `type` person|organisation; a person needs a first or 
 organisation a name; `organisation` links a person ({"id"}), null unlinks, and is ignored on
 an organisation. Arrays: an item without id is added, with id it is updated, with id and
 "_delete": true removed; items not sent stay. Countries are checked against Capsule's list.
+Tags the same way: {"name"} adds one, {"id", "_delete": true} removes it.
 """
 
 from flask import Blueprint, request
@@ -103,7 +104,7 @@ def update_party(party_id):
     item = body_of("party")
     if item.get("type") not in (None, party["type"]):
         raise invalid("party", "type", "the type of a party cannot be changed")
-    draft = {**party, "_fields": dict(party["_fields"]),
+    draft = {**party, "_fields": dict(party["_fields"]), "tags": list(party["tags"]),
              **{k: [dict(i) for i in party[k]] for k in capsule_details.ARRAYS}}
     _apply(data, draft, item)  # a 422 leaves the stored party as it was
     party.update(draft)
@@ -126,6 +127,8 @@ def _apply(data, party, item):
     for key in capsule_details.ARRAYS:
         if key in item:
             capsule_details.write(data, party, key, item[key])
+    if "tags" in item:
+        capsule_details.write_tags(data, party, item["tags"])
     capsule_fields.write(data, "parties", party, item.get("fields"), party["type"])
 
 

@@ -120,8 +120,10 @@ def to_party(data):
                 for e in data.get("emailAddresses") or []],
         phones=[Detail(_text(p.get("number")), p.get("type"), _text(p.get("id")))
                 for p in data.get("phoneNumbers") or []],
-        addresses=addresses, fields=_fields(data), updated_at=_text(data.get("updatedAt")),
-        raw=data)
+        addresses=addresses, fields=_fields(data),
+        tags=[_text(t.get("name")) for t in data.get("tags") or []],
+        owner=_text((data.get("owner") or {}).get("name")),
+        updated_at=_text(data.get("updatedAt")), raw=data)
 
 
 def _fields(data):
@@ -174,7 +176,18 @@ def party_payload(party, current=None):
         if changes:
             body[key] = changes
     body["fields"] = field_values(party.fields, current.fields if current else {})
-    return {k: v for k, v in body.items() if v != [] or k != "fields"}
+    body["tags"] = tag_changes(party, current)
+    return {k: v for k, v in body.items() if v != [] or k not in ("fields", "tags")}
+
+
+def tag_changes(party, current=None):
+    """The `tags` array that puts `party.tags` on and takes `party.untags` off; other tags
+    (a person's own) are left alone."""
+    have = {_text(t.get("name")).lower(): t.get("id")
+            for t in (current.raw.get("tags") or [] if current else [])}
+    changes = [{"name": name} for name in party.tags if name.lower() not in have]
+    return changes + [{"id": int(have[name.lower()]), "_delete": True}
+                      for name in party.untags if have.get(name.lower()) is not None]
 
 
 def field_ref(definition_id):
@@ -293,6 +306,11 @@ class Capsule:
                 return None
             raise
         return to_party(data["party"])
+
+    def people(self, org_id):
+        """The people of organisation `org_id`."""
+        return [to_party(p) for page in self._pages("GET", f"parties/{int(org_id)}/people",
+                                                    "parties", {"embed": EMBED}) for p in page]
 
     def find_by_field(self, definition, value, entity="parties"):
         """Every party (or opportunity) whose custom field `definition` is `value`: how a

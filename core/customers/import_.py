@@ -61,10 +61,7 @@ def prepare(ctx):
     """What importing customers needs, read once per run: (index of Cin7 customers, options).
 
     Refuses to start (ConfigError) while the import defaults are not chosen."""
-    missing = [k for k in REQUIRED_DEFAULTS if not setting(k)]
-    if missing:
-        raise ConfigError("import defaults not set: " + ", ".join(missing) +
-                          " (SET-2: choose them in the panel or with `syncdesk settings set`)")
+    defaults = import_defaults()
     field_map = setting("customers.field_map")
     if not ctx.dry_run:  # the delivery addresses property must exist for people to fill it
         ensure_properties(ctx.hubspot, property_specs(field_map, setting("suppliers.export")))
@@ -74,10 +71,18 @@ def prepare(ctx):
                "reps": set(setting("cin7.sales_reps")) | index.sales_reps,
                "field_map": field_map,
                "company_props": COMPANY_PROPS + [r["property"] for r in field_map],
-               "defaults": {k.split(".", 1)[1]: setting(k) for k in (
-                   *REQUIRED_DEFAULTS, "import.price_tier", "import.location",
-                   "import.address_type")}}
+               "defaults": defaults}
     return index, options
+
+
+def import_defaults():
+    """The import defaults (SET-2) by short name; ConfigError while some are not chosen."""
+    missing = [k for k in REQUIRED_DEFAULTS if not setting(k)]
+    if missing:
+        raise ConfigError("import defaults not set: " + ", ".join(missing) +
+                          " (SET-2: choose them in the panel or with `syncdesk settings set`)")
+    return {k.split(".", 1)[1]: setting(k) for k in (
+        *REQUIRED_DEFAULTS, "import.price_tier", "import.location", "import.address_type")}
 
 
 def customer_of(remote_type, remote_id):
@@ -127,20 +132,26 @@ def import_companies(ctx, index, company_ids, options):
 
 def import_one(ctx, index, remote_id, source, people, options, remote_type):
     """Create or update the Cin7 customer for one HubSpot company (or lone contact)."""
-    progress = ctx.progress
     try:
         wanted, warnings = desired_customer(source, people, remote_type, options)
     except RecordError as exc:
-        progress.result(remote_id, exc.record, "fail", "failed", exc.field, exc.reason)
+        ctx.progress.result(remote_id, exc.record, "fail", "failed", exc.field, exc.reason)
         return
-    link = links.for_records("hubspot", [("customer", f"hubspot:{remote_id}")]).get(
-        ("customer", f"hubspot:{remote_id}"))
+    save_customer(ctx, index, "hubspot", remote_id, remote_type, wanted, warnings,
+                  mapped_values(source, options["field_map"]),
+                  has_delivery_addresses(source, remote_type))
+
+
+def save_customer(ctx, index, system, remote_id, remote_type, wanted, warnings, mapped=None,
+                  with_delivery=False):
+    """Create or update the Cin7 customer `wanted` (from CRM `system`'s record `remote_id`):
+    matched by its link, else by name (CUS-7); an unchanged record costs no write."""
+    progress, mapped, key = ctx.progress, mapped or {}, f"{system}:{remote_id}"
+    link = links.for_records(system, [("customer", key)]).get(("customer", key))
     existing = index.by_id(link.remote_id) if link else None
     existing = existing or index.by_name(wanted.name)
-    mapped = mapped_values(source, options["field_map"])
-    customer = merge_contacts(existing, wanted, mapped,
-                              has_delivery_addresses(source, remote_type)) if existing else wanted
-    # What HubSpot says, not the merged result: Cin7 fills in values of its own on create.
+    customer = merge_contacts(existing, wanted, mapped, with_delivery) if existing else wanted
+    # What the CRM says, not the merged result: Cin7 fills in values of its own on create.
     digest = fingerprint({**payload_digest(wanted), "mapped": mapped})
     action = "update" if existing else "create"
     if link and existing and link.fingerprint == digest and not ctx.only:
@@ -164,8 +175,8 @@ def import_one(ctx, index, remote_id, source, people, options, remote_type):
                         f"Cin7 refused it: {exc.reason}")
         return
     index.add(saved)
-    links.save("hubspot", "customer", f"hubspot:{remote_id}", remote_type, saved.id,
-               name=saved.name, fingerprint=digest)
+    links.save(system, "customer", key, remote_type, saved.id, name=saved.name,
+               fingerprint=digest)
     intents.done("cin7", "customer", [remote_id])
     progress.add(**{"created" if action == "create" else "updated": 1})
     progress.result(remote_id, saved.name, action, "ok", remote_id=saved.id)

@@ -52,7 +52,8 @@ def parties(sandbox):
 
 
 def opportunities(sandbox):
-    return requests.get(f"{sandbox.url}/capsule/_sandbox/opportunities", timeout=10).json()
+    return requests.get(f"{sandbox.url}/capsule/_sandbox/opportunities?embed=fields,tags",
+                        timeout=10).json()
 
 
 def field(party, name):

@@ -10,7 +10,8 @@ import requests
 from core import runner, schema, settings, store
 from core.connectors.capsule import Capsule
 from core.sales import milestones
-from tests.test_connectors_capsule import capsule_config
+from tests.conftest import import_defaults
+from tests.test_connectors_capsule import TOKEN, capsule_config
 
 # The client's hourly budget far above what a test spends: the limiter's waits are proved
 # with SandboxTime, not by waiting.
@@ -65,3 +66,25 @@ def field(party, name):
 def capsule_writes(sandbox):
     return [r for r in sandbox.get("requests", system="capsule")
             if r["method"] in ("POST", "PUT", "DELETE") and "/filters/" not in r["path"]]
+
+
+@pytest.fixture
+def capsule_importing(capsule_crm, sandbox):
+    """Customers imported from Capsule, with the import defaults chosen."""
+    return import_defaults(capsule_crm, sandbox)
+
+
+def capsule_create(sandbox, **party):
+    """A party made in Capsule by a person (not by SyncDesk)."""
+    r = requests.post(f"{sandbox.url}/capsule/api/v2/parties", json={"party": party},
+                      headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    assert r.status_code == 201, r.text
+    return r.json()["party"]
+
+
+def capsule_put(sandbox, party_id, **changes):
+    r = requests.put(f"{sandbox.url}/capsule/api/v2/parties/{party_id}",
+                     json={"party": changes}, headers={"Authorization": f"Bearer {TOKEN}"},
+                     timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()["party"]

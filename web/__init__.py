@@ -23,6 +23,7 @@ from web import (
     events,
     joor,
     mappings,
+    milestones,
     products,
     runs,
     sales,
@@ -37,7 +38,7 @@ MAX_BODY = 4 * 1024 * 1024  # the panel's largest form (ticked records) is far s
 
 # Blueprints of the panel, one per concern, signed in and CSRF-checked.
 PANEL = (auth, dashboard, connections, settings_views, mappings, runs, customers, products,
-         sales, deal_stages, joor, events)
+         sales, deal_stages, milestones, joor, events)
 # Public ones: Slack signs its requests and the webhooks carry their own secret.
 PUBLIC = (slack_events, webhooks)
 

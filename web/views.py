@@ -5,6 +5,7 @@ from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2_fragments.flask import render_block
 
+from core import settings
 from core.store import utcnow
 from web import auth
 
@@ -56,6 +57,8 @@ def _globals():
     nav = list(NAV)
     if "joor" in current_app.blueprints:
         nav.append((_first_endpoint("joor"), "JOOR"))
+    if settings.crm() == "capsule":  # Capsule's milestones in place of HubSpot's stages
+        nav[nav.index(("deal_stages.index", "Deal stages"))] = ("milestones.index", "Milestones")
     # The shared macros as `m` everywhere: a block rendered alone (jinja2-fragments) does
     # not see its template's top-level imports.
     macros = current_app.jinja_env.get_template("macros.html").module

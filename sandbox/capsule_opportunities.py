@@ -15,7 +15,7 @@ import datetime
 
 from flask import Blueprint, jsonify, request
 
-from sandbox import capsule_fields, capsule_filters, state
+from sandbox import capsule_fields, capsule_filters, capsule_hooks, state
 from sandbox.capsule_base import (
     answer,
     body_of,
@@ -102,6 +102,7 @@ def create_opportunity():
     capsule_fields.touch(opp, data)
     data["opportunities"][opp["id"]] = opp
     state.current().count_records("capsule")
+    capsule_hooks.notify(data, "opportunity/created", lambda _: render(data, opp))
     return _answer(data, opp, 201)
 
 
@@ -113,9 +114,14 @@ def update_opportunity(opp_id):
         raise not_found()
     draft = {**opp, "_fields": dict(opp["_fields"]), "value": dict(opp["value"])}
     _apply(data, draft, body_of("opportunity"))
+    moved, closed = draft["_milestone"] != opp["_milestone"], draft["closedOn"] and not \
+        opp["closedOn"]
     opp.update(draft)
     capsule_fields.touch(opp, data)
     state.current().count_records("capsule")
+    for event, happened in (("updated", True), ("moved", moved), ("closed", closed)):
+        if happened:
+            capsule_hooks.notify(data, f"opportunity/{event}", lambda _: render(data, opp))
     return _answer(data, opp)
 
 

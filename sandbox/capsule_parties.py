@@ -17,7 +17,7 @@ Tags the same way: {"name"} adds one, {"id", "_delete": true} removes it.
 
 from flask import Blueprint, request
 
-from sandbox import capsule_details, capsule_fields, capsule_filters, state
+from sandbox import capsule_details, capsule_fields, capsule_filters, capsule_hooks, state
 from sandbox.capsule_base import (
     answer,
     body_of,
@@ -94,6 +94,7 @@ def create_party():
     capsule_fields.touch(party, data)
     data["parties"][party["id"]] = party
     state.current().count_records("capsule")
+    capsule_hooks.notify(data, "party/created", lambda embed: render(data, party, embed))
     return _answer(data, party, 201)
 
 
@@ -110,6 +111,7 @@ def update_party(party_id):
     party.update(draft)
     capsule_fields.touch(party, data)
     state.current().count_records("capsule")
+    capsule_hooks.notify(data, "party/updated", lambda embed: render(data, party, embed))
     return _answer(data, party)
 
 
@@ -160,6 +162,7 @@ def delete_party(party_id):
         data["deleted"]["opportunities"].append({"id": opp["id"], "deletedAt": stamp(at),
                                                  "_at": at})
     state.current().count_records("capsule")
+    capsule_hooks.notify(data, "party/deleted", lambda _: {"id": party_id})
     return "", 204
 
 

@@ -4,7 +4,7 @@ import importlib
 import subprocess
 import sys
 
-BENCHES = ["bench.export", "bench.bench_sales", "bench.bench_panel",
+BENCHES = ["bench.export", "bench.bench_sales", "bench.bench_panel", "bench.bench_capsule",
            "bench.bench_webhook_latency", "bench.bench_matching"]
 
 

@@ -1,13 +1,18 @@
 """Cin7 quotes -> Capsule opportunities (EXT-3): one per quote, on the mapped milestone,
 following the sale's status (voided -> lost), created once whatever the network does."""
 
+import subprocess
+import sys
+
 import requests
 
 from core import settings
 from core.connectors.capsule import SALE_ID_FIELD, Capsule
 from core.sales import milestones
+from core.store import Intent
 from tests.capsule.conftest import capsule_writes, field, opportunities, parties, sync
 from tests.test_connectors_capsule import calls
+from tests.test_kill_resume import child_env, kill_when
 
 CIN7 = {"api-auth-accountid": "sandbox-account", "api-auth-applicationkey": "sandbox-key"}
 QUOTES = ("ESTIMATING", "ESTIMATED")
@@ -109,3 +114,23 @@ def test_sales_are_refused_until_milestones_are_read_and_mapped(capsule_crm, san
     assert run.status == "finished" and milestones.milestones()
     refused = sync(capsule_crm, "sales", "export")
     assert refused.status == "refused" and "ESTIMATED" in refused.message
+
+
+def test_a_quotes_export_killed_between_the_post_and_the_link_makes_each_opportunity_once(
+        capsule_sales, sandbox):
+    sync(capsule_sales, "customers", "export")
+    Capsule(capsule_sales).ensure_field(SALE_ID_FIELD, "opportunities")
+    sandbox.fault(system="capsule", kind="late", method="POST", path="/api/v2/opportunities",
+                  delay=30, count=1)
+    env = child_env(capsule_sales) | {"CAPSULE_BASE_URL": capsule_sales.capsule_base_url,
+                                      "CAPSULE_TOKEN": capsule_sales.capsule_token}
+    child = subprocess.Popen([sys.executable, "-c", "from web.cli import main; main()", "sync",
+                              "sales"], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    kill_when(child, lambda: len(opportunities(sandbox)) == 1)
+    sandbox.clear_faults()
+    export(capsule_sales)
+    found = by_sale(sandbox)
+    assert all(len(opps) == 1 for opps in found.values())
+    assert len(found) == sum(1 for s in cin7_sales(sandbox) if s["Status"] in QUOTES)
+    assert Intent.select().count() == 0

@@ -93,14 +93,15 @@ def write_party(ctx, w, parent, keys):
     party.organisation_id = parent or ""
     role = "customer" if w.entity == "customer" else "contact"
     try:
-        if w.action == "create":
+        current = ctx.capsule.party(w.remote_id) if w.action != "create" else None
+        if current is None:  # never made, or deleted in Capsule since: made (again), once
             made, created = intents.create_once(
                 SYSTEM, w.entity, w.cin7_id, w.key, lambda: ctx.capsule.create_party(party),
                 lambda: _find(ctx, keys[role], w.cin7_id), ctx.run.id)
             if not created:  # found after a lost answer: make it look as planned
                 made = ctx.capsule.update_party(made.id, party, made)
         else:
-            made, created = ctx.capsule.update_party(w.remote_id, party), False
+            made, created = ctx.capsule.update_party(w.remote_id, party, current), False
     except RecordError as exc:
         ctx.progress.result(w.record_id, w.label, w.action, "failed", exc.field,
                             f"Capsule refused it: {exc.reason}")

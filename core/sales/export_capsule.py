@@ -12,7 +12,7 @@ from dataclasses import replace
 from core import cursors, intents, links, runs, settings
 from core.connectors.capsule import SALE_ID_FIELD
 from core.customers import export_capsule as customers_export
-from core.errors import RecordError
+from core.errors import RecordError, ServiceError
 from core.records import FieldDefinition
 from core.sales import listing as sale_list
 from core.sales import to_capsule
@@ -100,14 +100,14 @@ def _link_row(w, sale_stamp):
 def _write(ctx, w, key, sale_stamp):
     opp = to_capsule.opportunity_from_json(w.properties["opportunity"])
     try:
-        if w.action == "create":
+        made = _update(ctx, w, opp) if w.action != "create" else None
+        created = made is None
+        if made is None:  # never made, or deleted in Capsule since: made (again), once
             made, created = intents.create_once(
                 SYSTEM, "sale", w.cin7_id, w.cin7_id, lambda: ctx.capsule.create_opportunity(opp),
                 lambda: _find(ctx, key, w.cin7_id), ctx.run.id)
             if not created:  # found after a lost answer: make it look as planned
                 made = ctx.capsule.update_opportunity(made.id, opp, made)
-        else:
-            made, created = ctx.capsule.update_opportunity(w.remote_id, opp), False
     except RecordError as exc:
         ctx.progress.result(w.cin7_id, w.label, w.action, "failed", exc.field,
                             f"Capsule refused it: {exc.reason}")
@@ -117,6 +117,16 @@ def _write(ctx, w, key, sale_stamp):
     intents.done(SYSTEM, "sale", [w.cin7_id])
     ctx.progress.add(**{"created" if created else "updated": 1})
     ctx.progress.result(w.cin7_id, w.name, w.action, "ok", remote_id=made.id)
+
+
+def _update(ctx, w, opp):
+    """PUT the linked opportunity; None when it was deleted in Capsule."""
+    try:
+        return ctx.capsule.update_opportunity(w.remote_id, opp)
+    except ServiceError as exc:
+        if exc.status == 404:
+            return None
+        raise
 
 
 def _find(ctx, key, sale_id):

@@ -117,3 +117,21 @@ def test_a_bad_address_fails_alone_naming_the_field_and_the_run_goes_on(capsule_
     assert [(f.record_id, f.field) for f in failed][:1] == [(victim["ID"], "country")]
     assert "unknown country" in failed[0].reason
     assert run.created > 10
+
+
+def test_an_organisation_deleted_in_capsule_is_made_again_on_the_next_change(
+        capsule_crm, sandbox):
+    sync(capsule_crm, "customers", "export")
+    customer = next(c for c in cin7_customers(sandbox) if c["Contacts"] and c["Name"] not in GUIDE)
+    [org] = [p for p in parties(sandbox) if field(p, "Cin7 Customer ID") == customer["ID"]]
+    r = requests.delete(f"{sandbox.url}/capsule/api/v2/parties/{org['id']}", timeout=10,
+                        headers={"Authorization": "Bearer capsule-sandbox-token"})
+    assert r.status_code == 204
+    cin7_put(sandbox, {"ID": customer["ID"], "Name": customer["Name"] + " Again"})
+    run = sync(capsule_crm, "customers", "export")
+    assert run.status == "finished" and run.failed == 0 and run.created == 1
+    [again] = [p for p in parties(sandbox) if field(p, "Cin7 Customer ID") == customer["ID"]]
+    assert again["name"] == customer["Name"] + " Again" and again["id"] != org["id"]
+    people = [p for p in parties(sandbox) if p["type"] == "person" and p["organisation"]
+              and p["organisation"]["id"] == again["id"]]
+    assert people  # its people work for the new organisation

@@ -134,3 +134,20 @@ def test_a_quotes_export_killed_between_the_post_and_the_link_makes_each_opportu
     assert all(len(opps) == 1 for opps in found.values())
     assert len(found) == sum(1 for s in cin7_sales(sandbox) if s["Status"] in QUOTES)
     assert Intent.select().count() == 0
+
+
+def test_an_opportunity_deleted_in_capsule_is_made_again_when_its_sale_changes(
+        capsule_sales, sandbox):
+    export(capsule_sales)
+    doomed = next(s for s in cin7_sales(sandbox) if s["Status"] == "ESTIMATED")
+    [opp] = by_sale(sandbox)[doomed["ID"]]
+    r = requests.delete(f"{sandbox.url}/capsule/api/v2/opportunities/{opp['id']}", timeout=10,
+                        headers={"Authorization": "Bearer capsule-sandbox-token"})
+    assert r.status_code == 204
+    r = requests.delete(f"{sandbox.url}/cin7/ExternalApi/v2/sale", headers=CIN7, timeout=10,
+                        params={"ID": doomed["ID"], "Void": "true"})
+    assert r.status_code < 300, r.text
+    run = export(capsule_sales)
+    assert run.failed == 0 and run.created == 1
+    [again] = by_sale(sandbox)[doomed["ID"]]
+    assert again["id"] != opp["id"] and again["milestone"]["name"] == "Lost"

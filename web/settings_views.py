@@ -23,7 +23,7 @@ FROM_CIN7 = {"import.price_tier": "price_tiers", "import.location": "locations",
              "import.tax_rule": "tax_rules", "import.revenue_account": "accounts",
              "import.account_receivable": "accounts"}
 FIXED = {"import.product_type": ("Stock", "Service"), "import.address_type": ("Billing", "Shipping"),
-         "export.product_description": ("short", "full")}
+         "export.product_description": ("short", "full"), "crm": settings.CRMS}
 SECTIONS = {
     "import": [*FROM_CIN7, "import.currency", "import.product_type", "import.address_type",
                "import.ignore_contacts_without_company", "import.create_products"],
@@ -33,6 +33,7 @@ SECTIONS = {
                  "schedule.frequency", "schedule.every_minutes", "schedule.timezone",
                  "schedule.daily_post_time"],
     "alerts": ["slack.alerts_channel"],
+    "crm": ["crm", "capsule.deprecated_tag"],
 }
 LABELS = {
     "import.price_tier": "Price tier", "import.location": "Location", "import.category": "Category",
@@ -49,6 +50,8 @@ LABELS = {
     "schedule.start_time": "Start time", "schedule.frequency": "Frequency",
     "schedule.every_minutes": "Every N minutes", "schedule.timezone": "Time zone",
     "schedule.daily_post_time": "Daily status post at", "slack.alerts_channel": "Alerts channel",
+    "crm": "Connected CRM",
+    "capsule.deprecated_tag": "Capsule tag on a Deprecated customer's parties",
 }
 CHECKBOXES = {"import.ignore_contacts_without_company", "import.create_products",
               "schedule.enabled", "suppliers.export"}
@@ -111,7 +114,8 @@ def save(section):
             saved += 1
         except SettingError as exc:
             errors.append(f"{LABELS.get(key, key)}: {exc}")
-    _flash(errors, [f"{section.capitalize()} settings saved."] if not errors else [])
+    name = "CRM" if section == "crm" else section.capitalize()
+    _flash(errors, [f"{name} settings saved."] if not errors else [])
     return redirect(url_for("settings_views.index", _anchor=section))
 
 

@@ -65,3 +65,17 @@ def test_the_cli_loads_lists_and_maps_milestones(capsule_crm, monkeypatch):
     assert settings.get("capsule.milestone_map") == {"ESTIMATED": ids()["Proposal"]}
     refused = CliRunner().invoke(cli, ["milestones", "--map", "SHIPPED=1"])
     assert refused.exit_code != 0 and "not a Cin7 sale status" in refused.output
+
+
+def test_the_settings_page_chooses_the_crm_and_the_deprecated_tag(panel):
+    settings.set("crm", "hubspot")
+    assert 'id="crm"' in text(panel.get("/settings/"))
+    response = panel.post("/settings/crm", {"crm": "capsule",
+                                            "capsule.deprecated_tag": "Inactive in Cin7"},
+                          follow_redirects=True)
+    assert "CRM settings saved." in text(response)
+    assert (settings.crm(), settings.get("capsule.deprecated_tag")) == ("capsule",
+                                                                        "Inactive in Cin7")
+    assert "Milestones" in text(response)  # the menu follows the CRM
+    refused = panel.post("/settings/crm", {"crm": "pipedrive"}, follow_redirects=True)
+    assert "expected one of" in text(refused) and settings.crm() == "capsule"

@@ -64,6 +64,7 @@ DEFAULTS = {
     "joor.source": "core",  # Cin7 Core or Cin7 Omni (EXT-1); HubSpot flows are Core only
     "cin7.sales_reps": [],
     "capsule.deprecated_tag": "Deprecated",  # the tag a Deprecated customer's parties carry
+    "capsule.match_people_by_email": False,  # export: adopt a person Capsule already has
     "capsule.milestone_map": {},  # Cin7 sale status -> Capsule milestone id (EXT-3)
 }
 

@@ -323,6 +323,16 @@ class Capsule:
         return [make(item) for page in pages for item in page
                 if _fields(item).get(str(definition.id)) == str(value)]
 
+    def find_by_email(self, email):
+        """People with this e-mail address (`email is` filter): how a person already in
+        Capsule is found before SyncDesk makes another."""
+        condition = {"field": "email", "operator": FILTER_IS, "value": email}
+        pages = self._pages("POST", "parties/filters/results", "parties", {"embed": EMBED},
+                            {"filter": {"conditions": [condition]}})
+        return [p for p in (to_party(item) for page in pages for item in page)
+                if p.type == "person"
+                and email.lower() in (e.value.strip().lower() for e in p.emails)]
+
     # -- writing ----------------------------------------------------------------------------
 
     def create_party(self, party):

@@ -93,7 +93,7 @@ def write_party(ctx, w, parent, keys):
     party.organisation_id = parent or ""
     role = "customer" if w.entity == "customer" else "contact"
     try:
-        current = ctx.capsule.party(w.remote_id) if w.action != "create" else None
+        current = ctx.capsule.party(w.remote_id) if w.action != "create" else _adopt(ctx, w)
         if current is None:  # never made, or deleted in Capsule since: made (again), once
             made, created = intents.create_once(
                 SYSTEM, w.entity, w.cin7_id, w.key, lambda: ctx.capsule.create_party(party),
@@ -101,7 +101,7 @@ def write_party(ctx, w, parent, keys):
             if not created:  # found after a lost answer: make it look as planned
                 made = ctx.capsule.update_party(made.id, party, made)
         else:
-            made, created = ctx.capsule.update_party(w.remote_id, party, current), False
+            made, created = ctx.capsule.update_party(current.id, party, current), False
     except RecordError as exc:
         ctx.progress.result(w.record_id, w.label, w.action, "failed", exc.field,
                             f"Capsule refused it: {exc.reason}")
@@ -110,6 +110,16 @@ def write_party(ctx, w, parent, keys):
     links.save_rows(SYSTEM, [_link_row(w)])
     intents.done(SYSTEM, w.entity, [w.cin7_id])
     ctx.progress.add(**{"created" if created else "updated": 1})
+
+
+def _adopt(ctx, w):
+    """With capsule.match_people_by_email, the person Capsule already has for a contact's
+    e-mail (made by someone else, not keyed by SyncDesk): written over instead of doubled.
+    One filter call per new person, so off by default."""
+    if w.entity != "contact" or "@" not in w.key or not setting("capsule.match_people_by_email"):
+        return None
+    found = ctx.capsule.find_by_email(w.key)
+    return min(found, key=lambda p: int(p.id)) if found else None
 
 
 def _find(ctx, key, cin7_id):

@@ -135,3 +135,21 @@ def test_an_organisation_deleted_in_capsule_is_made_again_on_the_next_change(
     people = [p for p in parties(sandbox) if p["type"] == "person" and p["organisation"]
               and p["organisation"]["id"] == again["id"]]
     assert people  # its people work for the new organisation
+
+
+def test_people_already_in_capsule_are_adopted_by_email_when_asked(capsule_crm, sandbox):
+    customer = next(c for c in cin7_customers(sandbox) if c["Contacts"] and c["Name"] not in GUIDE
+                    and c["Contacts"][0].get("Email"))
+    email = customer["Contacts"][0]["Email"].lower()
+    r = requests.post(f"{sandbox.url}/capsule/api/v2/parties", timeout=10,
+                      headers={"Authorization": "Bearer capsule-sandbox-token"},
+                      json={"party": {"type": "person", "firstName": "Already", "lastName": "Here",
+                                      "emailAddresses": [{"type": "Home", "address": email}]}})
+    assert r.status_code == 201
+    settings.set("capsule.match_people_by_email", "on")
+    run = sync(capsule_crm, "customers", "export")
+    assert run.status == "finished" and run.failed == 0
+    [person] = [p for p in parties(sandbox) if email in emails_of(p)]
+    assert person["id"] == r.json()["party"]["id"]  # written over, not doubled
+    assert field(person, "Cin7 Contact ID") == customer["Contacts"][0]["ID"]
+    assert person["organisation"]["name"] == customer["Name"]

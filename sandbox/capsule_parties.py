@@ -58,6 +58,11 @@ def render(data, party, wanted=None):
         out["fields"] = capsule_fields.read(data, "parties", party)
     if "tags" in wanted:
         out["tags"] = list(party.get("tags", []))
+    if "organisation" in wanted and party["type"] == "person" and out["organisation"]:
+        org = data["parties"][party["_organisation"]]  # extended details of the organisation
+        out["organisation"] |= {"about": org.get("about"), "owner": org.get("owner")}
+    if "missingImportantFields" in wanted:
+        out["missingImportantFields"] = capsule_fields.missing_important(data, party)
     return out
 
 

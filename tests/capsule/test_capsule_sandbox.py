@@ -85,3 +85,29 @@ def test_rest_hooks_deliver_the_record_retry_a_failure_and_drop_on_410(sandbox, 
     assert body["event"] == "party/created" and body["payload"][0]["name"] == "Hooked Co"
     assert "tags" in body["payload"][0] and "fields" in body["payload"][0]
     assert [h["event"] for h in app("GET", "resthooks").json()["restHooks"]] == ["party/created"]
+
+
+def test_additional_parties_are_204_once_then_422_and_404_when_missing(capsule):
+    buyer = capsule.create(type="organisation", name="Buyer Co")
+    ana = capsule.create(type="person", firstName="Ana")
+    opp = capsule("POST", "opportunities", json={"opportunity": {
+        "name": "Q", "party": {"id": buyer["id"]}, "milestone": {"id": 11}}}).json()["opportunity"]
+    path = f"opportunities/{opp['id']}/parties/{ana['id']}"
+    added = capsule("POST", path)
+    assert added.status_code == 204 and added.text == ""
+    again = capsule("POST", path)
+    assert again.status_code == 422 and "already a contact" in again.json()["errors"][0]["message"]
+    listed = capsule("GET", f"opportunities/{opp['id']}/parties").json()["parties"]
+    assert [p["id"] for p in listed] == [ana["id"]]
+    assert capsule("DELETE", path).status_code == 204
+    assert capsule("DELETE", path).status_code == 404
+
+
+def test_embed_missing_important_fields_names_the_empty_important_ones(capsule):
+    made = capsule("POST", "parties/fields/definitions", json={"definition": {
+        "name": "Account code", "type": "text", "important": True,
+        "captureRule": "organisation"}}).json()["definition"]
+    org = capsule.create(type="organisation", name="Gappy Co")
+    read = capsule("GET", f"parties/{org['id']}",
+                   params={"embed": "missingImportantFields"}).json()["party"]
+    assert read["missingImportantFields"] == [{"id": made["id"], "name": "Account code"}]

@@ -145,7 +145,8 @@ def import_one(ctx, index, remote_id, source, people, options, remote_type):
 def save_customer(ctx, index, system, remote_id, remote_type, wanted, warnings, mapped=None,
                   with_delivery=False):
     """Create or update the Cin7 customer `wanted` (from CRM `system`'s record `remote_id`):
-    matched by its link, else by name (CUS-7); an unchanged record costs no write."""
+    matched by its link, else by name (CUS-7); an unchanged record costs no write. Returns
+    the customer as Cin7 saved it, or None when nothing was written."""
     progress, mapped, key = ctx.progress, mapped or {}, f"{system}:{remote_id}"
     link = links.for_records(system, [("customer", key)]).get(("customer", key))
     existing = index.by_id(link.remote_id) if link else None
@@ -156,7 +157,7 @@ def save_customer(ctx, index, system, remote_id, remote_type, wanted, warnings, 
     action = "update" if existing else "create"
     if link and existing and link.fingerprint == digest and not ctx.only:
         progress.add(unchanged=1)
-        return
+        return None
     for text in warnings:
         field = "SalesRepresentative" if "representative" in text else "Addresses"
         progress.result(remote_id, wanted.name, action, "warning", field, text)
@@ -165,7 +166,7 @@ def save_customer(ctx, index, system, remote_id, remote_type, wanted, warnings, 
                          "reason": "matched by name" if existing and not link else "",
                          "remote_id": existing.id if existing else ""})
         progress.add(**{"created" if action == "create" else "updated": 1})
-        return
+        return None
     if action == "create":
         intents.intend("cin7", "customer", [(remote_id, wanted.name)], ctx.run.id)
     try:
@@ -173,13 +174,14 @@ def save_customer(ctx, index, system, remote_id, remote_type, wanted, warnings, 
     except RecordError as exc:
         progress.result(remote_id, f"customer '{wanted.name}'", action, "failed", exc.field,
                         f"Cin7 refused it: {exc.reason}")
-        return
+        return None
     index.add(saved)
     links.save(system, "customer", key, remote_type, saved.id, name=saved.name,
                fingerprint=digest)
     intents.done("cin7", "customer", [remote_id])
     progress.add(**{"created" if action == "create" else "updated": 1})
     progress.result(remote_id, saved.name, action, "ok", remote_id=saved.id)
+    return saved
 
 
 class CustomerIndex:

@@ -4,11 +4,13 @@ Reads the parties changed since the last run (`since=`), then each organisation 
 itself or one of its people) whole, with its people (GET /parties/{id}/people), and writes
 through the same step as the HubSpot import (import_.save_customer): matched by link, then by
 name; created with the import defaults behind an intent row; unchanged ones cost no write.
+It also saves the links an export would have made, so a later switch to export updates these
+parties instead of doubling them.
 """
 
 import datetime
 
-from core import cursors
+from core import cursors, links
 from core.customers.from_capsule import desired_customer
 from core.customers.import_ import CustomerIndex, import_defaults, save_customer
 from core.errors import RecordError
@@ -72,4 +74,25 @@ def import_party(ctx, index, party, people, options):
     except RecordError as exc:
         ctx.progress.result(party.id, exc.record, "fail", "failed", exc.field, exc.reason)
         return
-    save_customer(ctx, index, SYSTEM, party.id, party.type, wanted, warnings)
+    saved = save_customer(ctx, index, SYSTEM, party.id, party.type, wanted, warnings)
+    if saved is not None:
+        links.save_rows(SYSTEM, export_links(saved, party, people))
+
+
+def export_links(customer, party, people):
+    """The links a customers export would have made for what was just imported, so that
+    switching the direction to export updates these parties instead of making new ones. An
+    empty fingerprint: the next export writes them once."""
+    rows = [] if party.type == "person" else [
+        {"entity": "customer", "cin7_id": customer.id, "remote_type": "organisation",
+         "remote_id": party.id, "fingerprint": "", "name": customer.name[:250]}]
+    contacts = {c.email_key: c for c in customer.contacts if c.email_key}
+    for person in people:
+        email = person.emails[0].value.strip().lower() if person.emails else ""
+        contact = contacts.get(email)
+        if contact is not None and contact.id:
+            rows.append({"entity": "contact", "cin7_id": contact.id, "remote_type": "person",
+                         "remote_id": person.id, "remote_key": email, "fingerprint": "",
+                         "parent_remote_id": person.organisation_id or None,
+                         "name": contact.name[:250]})
+    return rows

@@ -3,7 +3,7 @@ people and lone people become Cin7 customers, once, with the import defaults."""
 
 from core import runner, settings
 from core.store import Intent, Link
-from tests.capsule.conftest import capsule_create, capsule_put, sync
+from tests.capsule.conftest import capsule_create, capsule_put, field, parties, sync
 
 
 def cin7_by_name(sandbox, name):
@@ -104,3 +104,20 @@ def test_dry_run_shows_the_plan_and_writes_nothing(capsule_importing, sandbox):
     run = run_import(capsule_importing, dry_run=True)
     assert [(r["record"], r["action"]) for r in run.plan] == [("Blue Harbour Traders", "create")]
     assert len(sandbox.get("cin7/customers")) == before
+
+
+def test_switching_to_export_after_an_import_updates_those_parties_instead_of_doubling(
+        capsule_importing, sandbox):
+    org, ana = harbour(sandbox)
+    run_import(capsule_importing)
+    settings.set("customers.direction", "export")
+    run = sync(capsule_importing, "customers", "export")
+    assert run.status == "finished", run.message
+    found = parties(sandbox)
+    [again] = [p for p in found if p.get("name") == "Blue Harbour Traders"]
+    [person] = [p for p in found if "ana@blueharbour.example" in
+                [e["address"] for e in p["emailAddresses"]]]
+    assert (again["id"], person["id"]) == (org["id"], ana["id"])
+    [customer] = cin7_by_name(sandbox, "Blue Harbour Traders")
+    assert field(again, "Cin7 Customer ID") == customer["ID"]
+    assert person["organisation"]["id"] == org["id"]

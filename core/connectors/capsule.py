@@ -214,8 +214,10 @@ def to_opportunity(data):
 
 
 def opportunity_payload(opp, current=None):
+    """The body of a POST or PUT; without `milestone_id` the milestone is left where it is."""
     body = {"name": opp.name, "description": opp.description or None,
-            "party": {"id": int(opp.party_id)}, "milestone": {"id": int(opp.milestone_id)},
+            "party": {"id": int(opp.party_id)},
+            "milestone": {"id": int(opp.milestone_id)} if opp.milestone_id else None,
             "expectedCloseOn": opp.expected_close_on or None,
             "fields": field_values(opp.fields, current.fields if current else {})}
     if opp.amount is not None:

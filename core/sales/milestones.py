@@ -4,7 +4,7 @@ Capsule's milestones are read on demand (a "refresh" run) and kept here; the adm
 Cin7 sale status to a milestone (setting capsule.milestone_map, status -> milestone id). A
 quote's opportunity starts at its status's milestone and follows the status; a voided sale
 goes to the milestone mapped for VOIDED, else the first "lost" one; any other unmapped status
-leaves the milestone alone.
+leaves the milestone alone (one moved by hand in Capsule stays).
 """
 
 from core import references

@@ -69,10 +69,11 @@ def plan_sales(sales, known, options, force=False):
                     label(sale), "Customer", f"customer '{sale.customer}' is not in Capsule "
                     "yet: export customers first (or set customers to export)")))
                 continue
-        milestone = milestones.milestone_for(sale.status, options["milestone_map"])
-        if link is None or not link.remote_id:
-            milestone = start_milestone(sale.status, options["milestone_map"])
-        milestone = milestone or link.detail
+        mapping, linked = options["milestone_map"], link is not None and bool(link.remote_id)
+        # On an unmapped status a linked opportunity is written without a milestone: it stays
+        # where it is (moved by hand, maybe) until the status moves again.
+        milestone = milestones.milestone_for(sale.status, mapping) or (
+            "" if linked else start_milestone(sale.status, mapping))
         opp = opportunity(sale, party.remote_id if party else "", milestone, options["key"])
         write = planned("opportunity", "sale", sale.id, sale.id, label(sale), opp.name,
                         {"opportunity": asdict(opp)}, link, "", sale.id, force)

@@ -151,3 +151,26 @@ def test_an_opportunity_deleted_in_capsule_is_made_again_when_its_sale_changes(
     assert run.failed == 0 and run.created == 1
     [again] = by_sale(sandbox)[doomed["ID"]]
     assert again["id"] != opp["id"] and again["milestone"]["name"] == "Lost"
+
+
+def test_an_unmapped_status_leaves_a_milestone_moved_by_hand_where_it_is(capsule_sales, sandbox):
+    export(capsule_sales)
+    quote = next(s for s in cin7_sales(sandbox) if s["Status"] == "ESTIMATED")
+    [opp] = by_sale(sandbox)[quote["ID"]]
+    r = requests.put(f"{sandbox.url}/capsule/api/v2/opportunities/{opp['id']}", timeout=10,
+                     headers={"Authorization": "Bearer capsule-sandbox-token"},
+                     json={"opportunity": {"milestone": {"id": 14}}})  # Negotiation, by hand
+    assert r.status_code == 200
+    mapping = dict(settings.get("capsule.milestone_map"))
+    del mapping["ORDERED"]
+    settings.set("capsule.milestone_map", mapping)
+    lines = [dict(line, Quantity=1, Total=round(line["Price"] * (1 - line["Discount"] / 100), 2))
+             for line in quote["Quote"]["Lines"]]
+    r = requests.post(f"{sandbox.url}/cin7/ExternalApi/v2/sale/order", headers=CIN7, timeout=10,
+                      json={"SaleID": quote["ID"], "Status": "AUTHORISED", "Lines": lines})
+    assert r.status_code < 300, r.text
+    run = export(capsule_sales)
+    assert run.updated == 1
+    [after] = by_sale(sandbox)[quote["ID"]]
+    assert after["milestone"]["name"] == "Negotiation"
+    assert after["value"]["amount"] != opp["value"]["amount"]  # the order's total went out

@@ -132,6 +132,3 @@ def _update(ctx, w, opp):
 def _find(ctx, key, sale_id):
     found = ctx.capsule.find_by_field(key, sale_id, "opportunities")
     return min(found, key=lambda o: int(o.id)) if found else None
-
-
-__all__ = ["run", "stamp"]

@@ -8,7 +8,7 @@ leaves the milestone alone (one moved by hand in Capsule stays).
 """
 
 from core import references
-from core.sales.stages import STATUSES, WORDS, MappingError
+from core.sales.stages import STATUSES, MappingError
 
 KIND = "capsule_milestones"  # the references row holding the milestones as last read
 QUOTE_STATUSES = ("ESTIMATING", "ESTIMATED")  # a sale at quote stage becomes an opportunity
@@ -78,11 +78,8 @@ def ready(mapping):
     """Why sales cannot go to Capsule yet, or "" when they can."""
     if not milestones():
         return ("sales need Capsule's milestones read and mapped first (the panel's "
-                "Milestones page, or `syncdesk milestones --load`)")
+                "Milestones page, or `syncdesk milestones`)")
     if not any(s in mapping for s in QUOTE_STATUSES):
         return ("map a quote status (ESTIMATING or ESTIMATED) to a Capsule milestone first "
                 "(the panel's Milestones page, or `syncdesk milestones --map STATUS=ID`)")
     return ""
-
-
-__all__ = ["WORDS", "load", "milestones", "parse_map", "milestone_for", "ready"]

@@ -5,7 +5,8 @@ import subprocess
 import sys
 
 BENCHES = ["bench.export", "bench.bench_sales", "bench.bench_panel",
-           "bench.bench_webhook_latency", "bench.bench_matching", "bench.bench_salesforce"]
+           "bench.bench_webhook_latency", "bench.bench_matching", "bench.bench_salesforce",
+           "bench.bench_capsule"]
 
 
 def main():

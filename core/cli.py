@@ -10,6 +10,7 @@ import click
 
 from core import accounts, connections, links, runs, schema, settings, status, store
 from core import config as configuration
+from core.connectors.capsule import Capsule
 from core.connectors.hubspot import HubSpot
 from core.connectors.salesforce import Salesforce
 from core.errors import EndpointRefused, SyncError
@@ -17,6 +18,7 @@ from core.events import endpoints as event_endpoints
 from core.events import shapes as event_shapes
 from core.products import listing as product_list
 from core.products import price_books
+from core.sales import milestones as capsule_milestones
 from core.sales import stages
 
 
@@ -219,6 +221,29 @@ def pricebooks(env, book_map):
         click.echo(f"  {book['id']}  {book['name'][:30]:30} {state:9} {tier or '-'}")
     if not tiers:
         click.echo('no tier mapped to a custom price book: syncdesk pricebooks --map "Tier=ID"')
+
+
+@cli.command()
+@click.option("--map", "milestone_map", default="",
+              help='The status map, "STATUS=milestone id,…" (Cin7 quotes -> Capsule).')
+@click.pass_obj
+def milestones(env, milestone_map):
+    """Read Capsule's milestones and list them with the Cin7 statuses mapped to each."""
+    config = connections.effective_config(env.open())
+    found = capsule_milestones.load(Capsule(config))
+    if milestone_map:
+        try:
+            settings.set("capsule.milestone_map", milestone_map)
+        except settings.SettingError as exc:
+            raise click.ClickException(str(exc)) from None
+    mapping = settings.get("capsule.milestone_map")
+    for milestone in found:
+        statuses = ", ".join(s for s, m in mapping.items() if m == milestone["id"])
+        click.echo(f"  {milestone['id']:>6}  {capsule_milestones.label(milestone)[:36]:36} "
+                   f"{milestone['probability']:>3} % {milestone['outcome']:5} {statuses or '-'}")
+    why = capsule_milestones.ready(mapping)
+    if why:
+        click.echo(why)
 
 
 @cli.command("runs")

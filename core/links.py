@@ -19,12 +19,12 @@ def for_records(system, keys):
     return found
 
 
-def email_owners(system, emails):
-    """E-mail -> remote contact id, for contacts SyncDesk wrote (CUS-2 sharing)."""
+def email_owners(system, emails, remote_type="contact"):
+    """E-mail -> remote contact (Capsule: person) id, for those SyncDesk wrote (CUS-2)."""
     owners, emails = {}, list(emails)
     for start in range(0, len(emails), 500):
         query = Link.select(Link.remote_key, Link.remote_id).where(
-            Link.system == system, Link.remote_type == "contact",
+            Link.system == system, Link.remote_type == remote_type,
             Link.remote_key.in_(emails[start:start + 500]), Link.fingerprint.is_null(False))
         owners.update({link.remote_key: link.remote_id for link in query})
     return owners

@@ -247,6 +247,9 @@ class Party:
     phones: list = field(default_factory=list)  # [Detail]
     addresses: list = field(default_factory=list)  # [Address], type Home/Office/Postal
     fields: dict = field(default_factory=dict)  # field definition id -> value (text)
+    tags: list = field(default_factory=list)  # tag names: as read, or to put on the party
+    untags: list = field(default_factory=list)  # tag names to take off it (writes only)
+    owner: str = ""  # the owning user's name, as read
     updated_at: str = ""
     raw: dict = field(default_factory=dict)
 

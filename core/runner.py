@@ -19,8 +19,10 @@ from core.connectors.joor import Joor
 from core.connectors.omni import Omni
 from core.connectors.salesforce import Salesforce
 from core.customers import export as customers_export
+from core.customers import export_capsule as customers_to_capsule
 from core.customers import from_salesforce as customers_from_salesforce
 from core.customers import import_ as customers_import
+from core.customers import import_capsule as customers_from_capsule
 from core.customers import listing as customer_list
 from core.errors import ConfigError, RecordError, ServiceError, SyncOff
 from core.joor import customers as joor_customers
@@ -31,10 +33,11 @@ from core.products import import_ as products_import
 from core.products import listing as product_list
 from core.products import price_books
 from core.sales import export as sales_export
+from core.sales import export_capsule as sales_to_capsule
 from core.sales import from_hubspot as sales_from_hubspot
 from core.sales import from_salesforce as sales_from_salesforce
 from core.sales import listing as sale_list
-from core.sales import stages
+from core.sales import milestones, stages
 
 log = logging.getLogger("syncdesk.runner")
 
@@ -101,7 +104,13 @@ CRM_FLOWS = {
         ("pricebooks", "refresh"): copy_of(lambda ctx: len(price_books.load(ctx.salesforce)),
                                            "price books from Salesforce", "salesforce"),
     },
-    "capsule": {},
+    "capsule": {
+        ("customers", "export"): Flow(customers_to_capsule.run, ("cin7", "capsule")),
+        ("customers", "import"): Flow(customers_from_capsule.run, ("cin7", "capsule")),
+        ("sales", "export"): Flow(sales_to_capsule.run, ("cin7", "capsule")),
+        ("milestones", "refresh"): copy_of(lambda ctx: len(milestones.load(ctx.capsule)),
+                                           "milestones from Capsule", "capsule"),
+    },
 }
 # The flows every install has, whatever its CRM.
 FLOWS = {
@@ -211,6 +220,10 @@ def check_allowed(entity, direction, dry_run=False):
         missing = sales_from_salesforce.readiness()
         if missing:
             raise SyncOff(f"sales from Salesforce: {missing}")
+    if entity == "sales" and crm == "capsule":
+        why = milestones.ready(settings.get("capsule.milestone_map"))
+        if why:
+            raise SyncOff(why)
 
 
 def lease_name(entity, direction):

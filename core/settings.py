@@ -8,7 +8,7 @@ from core.errors import SyncError, SyncOff
 from core.joor.models import JoorCustomer, MatchProposal
 from core.products import price_books
 from core.sales import fields as sale_fields
-from core.sales import stages
+from core.sales import milestones, stages
 from core.store import Cursor, Setting, atomic_write
 
 ENTITIES = ("customers", "products", "sales")
@@ -68,6 +68,9 @@ DEFAULTS = {
     "joor.customer_code_field": "ID",
     "joor.source": "core",  # Cin7 Core or Cin7 Omni (EXT-1); HubSpot flows are Core only
     "cin7.sales_reps": [],
+    "capsule.deprecated_tag": "Deprecated",  # the tag a Deprecated customer's parties carry
+    "capsule.match_people_by_email": False,  # export: adopt a person Capsule already has
+    "capsule.milestone_map": {},  # Cin7 sale status -> Capsule milestone id (EXT-3)
 }
 
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
@@ -148,6 +151,7 @@ SALES_PARSERS = {
     "salesforce.sales_from": _choice(("opportunities", "quotes", "")),
     "salesforce.stage_map": _checked(stages.parse_labels),
     "salesforce.price_books": _checked(price_books.parse_map),
+    "capsule.milestone_map": _checked(milestones.parse_map),
 }
 
 

@@ -14,7 +14,7 @@ As the real service is described in ../shared/notes/crms.md §B:
   answers the 429 with X-RateLimit-Reset "retry_after" seconds ahead (default 5).
 
 Inspection for tests, no auth or limit: GET /capsule/_sandbox/parties,
-GET /capsule/_sandbox/opportunities, POST /capsule/_sandbox/advance {"seconds": n}.
+GET /capsule/_sandbox/opportunities, GET /capsule/_sandbox/deliveries (REST hook attempts), POST /capsule/_sandbox/advance {"seconds": n}.
 """
 
 import datetime
@@ -40,7 +40,8 @@ for child in (capsule_parties.bp, capsule_opportunities.bp, capsule_fields.bp,
 OPTIONS = {"capsule_token": "capsule-sandbox-token",
            "capsule_readonly_token": "capsule-readonly-token",
            "capsule_app_token": "capsule-app-token",  # an OAuth app's token: may use REST hooks
-           "capsule_rate_per_hour": 4000, "capsule_parties": 0, "capsule_currency": "USD"}
+           "capsule_rate_per_hour": 4000, "capsule_parties": 0, "capsule_currency": "USD",
+           "capsule_hook_retry_seconds": 1.0}
 WINDOW = 3600
 UNLIMITED_HEADER = 1_000_000
 USER = {"id": 101, "username": "sandbox", "name": "Sandbox Admin", "pictureURL": None}
@@ -204,6 +205,13 @@ def inspect_opportunities():
         data = store()
         return jsonify([capsule_opportunities.render(data, o)
                         for o in sorted(data["opportunities"].values(), key=lambda o: o["id"])])
+
+
+@bp.get("/_sandbox/deliveries")
+def inspect_deliveries():
+    """Every REST hook delivery attempt: hook, event, url, attempt, status, record ids."""
+    with state.current().lock:
+        return jsonify(list(store().get("deliveries", [])))
 
 
 @bp.post("/_sandbox/advance")

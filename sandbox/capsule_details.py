@@ -73,6 +73,28 @@ def _check(resource, values, types, key):
         values["country"] = country
 
 
+def write_tags(data, party, items):
+    """Apply a `tags` array: {"name"} adds the tag (made on first use, one id per name),
+    {"id", "_delete": true} removes it; a tag already on the party is not added twice."""
+    if not isinstance(items, list):
+        raise invalid("party", "tags", "tags must be an array")
+    ids = data.setdefault("tag_ids", {})
+    for item in items:
+        if not isinstance(item, dict):
+            raise invalid("tag", "tags", "each of tags must be an object")
+        if item.get("_delete"):
+            party["tags"] = [t for t in party["tags"] if t["id"] != item.get("id")]
+            continue
+        name = str(item.get("name") or "").strip()
+        if not name:
+            raise invalid("tag", "name", "name is required")
+        if name.lower() not in ids:
+            ids[name.lower()] = next_id(data)
+        if all(t["name"].lower() != name.lower() for t in party["tags"]):
+            party["tags"].append({"id": ids[name.lower()], "name": name, "description": None,
+                                  "dataTag": False})
+
+
 def searchable(party):
     """The text GET /parties/search?q= looks in: names, e-mail addresses, phone numbers."""
     words = [party.get(k) or "" for k in ("name", "firstName", "lastName")]

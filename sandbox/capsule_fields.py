@@ -160,3 +160,11 @@ def value_of(record, definition_id):
 def touch(record, data):
     record["_updated"] = now(data)
     record["updatedAt"] = stamp(record["_updated"])
+
+
+def missing_important(data, party):
+    """embed=missingImportantFields: the important party fields (for its kind) it has no
+    value for, as [{id, name}] ([U] the exact shape, §B.3)."""
+    return [{"id": d["id"], "name": d["name"]} for d in data["definitions"]["parties"].values()
+            if d["important"] and d["captureRule"] in (None, party["type"])
+            and d["id"] not in party.get("_fields", {})]

@@ -3,6 +3,8 @@
     GET|POST /opportunities[?since=]   GET|PUT|DELETE /opportunities/{id}   GET /opportunities/{ids}
     POST /opportunities/filters/results   GET /opportunities/deleted?since=
     GET /parties/{id}/opportunities
+    POST|DELETE /opportunities/{id}/parties/{partyId} (additional contacts: 204; again 422;
+    missing 404)   GET /opportunities/{id}/parties
     GET /pipelines   GET /pipelines/{id}/milestones   GET /milestones   GET /milestones/all
     GET /milestones/{id}
 
@@ -15,7 +17,7 @@ import datetime
 
 from flask import Blueprint, jsonify, request
 
-from sandbox import capsule_fields, capsule_filters, state
+from sandbox import capsule_fields, capsule_filters, capsule_hooks, state
 from sandbox.capsule_base import (
     answer,
     body_of,
@@ -102,6 +104,7 @@ def create_opportunity():
     capsule_fields.touch(opp, data)
     data["opportunities"][opp["id"]] = opp
     state.current().count_records("capsule")
+    capsule_hooks.notify(data, "opportunity/created", lambda _: render(data, opp))
     return _answer(data, opp, 201)
 
 
@@ -113,9 +116,14 @@ def update_opportunity(opp_id):
         raise not_found()
     draft = {**opp, "_fields": dict(opp["_fields"]), "value": dict(opp["value"])}
     _apply(data, draft, body_of("opportunity"))
+    moved, closed = draft["_milestone"] != opp["_milestone"], draft["closedOn"] and not \
+        opp["closedOn"]
     opp.update(draft)
     capsule_fields.touch(opp, data)
     state.current().count_records("capsule")
+    for event, happened in (("updated", True), ("moved", moved), ("closed", closed)):
+        if happened:
+            capsule_hooks.notify(data, f"opportunity/{event}", lambda _: render(data, opp))
     return _answer(data, opp)
 
 
@@ -244,6 +252,45 @@ def opportunities_of(party_id):
     items = [o for o in sorted(data["opportunities"].values(), key=lambda o: o["id"])
              if o["_party"] == party_id]
     return paged("opportunities", items, lambda o: render(data, o))
+
+
+@bp.post("/opportunities/<int:opp_id>/parties/<int:party_id>")
+def add_party(opp_id, party_id):
+    """An additional contact: 204; the main party or one added before -> 422 (§B.8)."""
+    data = store()
+    opp = data["opportunities"].get(opp_id) or _raise(not_found())
+    if party_id not in data["parties"]:
+        raise not_found()
+    extra = opp.setdefault("_parties", [])
+    if party_id in extra or party_id == opp["_party"]:
+        raise invalid("opportunity", "party", "party is already a contact for this opportunity")
+    extra.append(party_id)
+    return "", 204
+
+
+@bp.delete("/opportunities/<int:opp_id>/parties/<int:party_id>")
+def remove_party(opp_id, party_id):
+    data = store()
+    opp = data["opportunities"].get(opp_id) or _raise(not_found())
+    if party_id not in opp.get("_parties", []):
+        raise not_found()
+    opp["_parties"].remove(party_id)
+    return "", 204
+
+
+@bp.get("/opportunities/<int:opp_id>/parties")
+def additional_parties(opp_id):
+    data = store()
+    opp = data["opportunities"].get(opp_id) or _raise(not_found())
+    from_store = [data["parties"][i] for i in opp.get("_parties", []) if i in data["parties"]]
+    return paged("parties", from_store, lambda p: {"id": p["id"], "type": p["type"],
+                                                   "name": p.get("name"),
+                                                   "firstName": p.get("firstName"),
+                                                   "lastName": p.get("lastName")})
+
+
+def _raise(exc):
+    raise exc
 
 
 @bp.get("/pipelines")

@@ -12,11 +12,12 @@ Rules from crms.md §B.3: `type` person|organisation; a person needs a first or 
 organisation a name; `organisation` links a person ({"id"}), null unlinks, and is ignored on
 an organisation. Arrays: an item without id is added, with id it is updated, with id and
 "_delete": true removed; items not sent stay. Countries are checked against Capsule's list.
+Tags the same way: {"name"} adds one, {"id", "_delete": true} removes it.
 """
 
 from flask import Blueprint, request
 
-from sandbox import capsule_details, capsule_fields, capsule_filters, state
+from sandbox import capsule_details, capsule_fields, capsule_filters, capsule_hooks, state
 from sandbox.capsule_base import (
     answer,
     body_of,
@@ -57,6 +58,11 @@ def render(data, party, wanted=None):
         out["fields"] = capsule_fields.read(data, "parties", party)
     if "tags" in wanted:
         out["tags"] = list(party.get("tags", []))
+    if "organisation" in wanted and party["type"] == "person" and out["organisation"]:
+        org = data["parties"][party["_organisation"]]  # extended details of the organisation
+        out["organisation"] |= {"about": org.get("about"), "owner": org.get("owner")}
+    if "missingImportantFields" in wanted:
+        out["missingImportantFields"] = capsule_fields.missing_important(data, party)
     return out
 
 
@@ -93,6 +99,7 @@ def create_party():
     capsule_fields.touch(party, data)
     data["parties"][party["id"]] = party
     state.current().count_records("capsule")
+    capsule_hooks.notify(data, "party/created", lambda embed: render(data, party, embed))
     return _answer(data, party, 201)
 
 
@@ -103,12 +110,13 @@ def update_party(party_id):
     item = body_of("party")
     if item.get("type") not in (None, party["type"]):
         raise invalid("party", "type", "the type of a party cannot be changed")
-    draft = {**party, "_fields": dict(party["_fields"]),
+    draft = {**party, "_fields": dict(party["_fields"]), "tags": list(party["tags"]),
              **{k: [dict(i) for i in party[k]] for k in capsule_details.ARRAYS}}
     _apply(data, draft, item)  # a 422 leaves the stored party as it was
     party.update(draft)
     capsule_fields.touch(party, data)
     state.current().count_records("capsule")
+    capsule_hooks.notify(data, "party/updated", lambda embed: render(data, party, embed))
     return _answer(data, party)
 
 
@@ -126,6 +134,8 @@ def _apply(data, party, item):
     for key in capsule_details.ARRAYS:
         if key in item:
             capsule_details.write(data, party, key, item[key])
+    if "tags" in item:
+        capsule_details.write_tags(data, party, item["tags"])
     capsule_fields.write(data, "parties", party, item.get("fields"), party["type"])
 
 
@@ -157,6 +167,7 @@ def delete_party(party_id):
         data["deleted"]["opportunities"].append({"id": opp["id"], "deletedAt": stamp(at),
                                                  "_at": at})
     state.current().count_records("capsule")
+    capsule_hooks.notify(data, "party/deleted", lambda _: {"id": party_id})
     return "", 204
 
 

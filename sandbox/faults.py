@@ -12,14 +12,19 @@ A fault is a dict {"system", "kind", "count", "status", "delay", "path", "method
   client that gave up still changed the data (the case retries must be safe for).
 - landed: do the work, then answer "status" (default 502) as if it failed: the write landed
   but the client cannot know (the case a retry must not duplicate).
+- late: do the work, then answer normally only after "delay" seconds (default 2), the state
+  lock released meanwhile: a client killed (or timed out) while waiting changed the data
+  without knowing it (the case "kill between the POST and the link").
 - storm: a share "rate" of requests (seeded random) is throttled until the faults are cleared;
   "every": N throttles exactly every Nth request instead (2: every other call).
 """
 
 from flask import after_this_request, g, make_response, request
 
-KINDS = ("throttle", "error", "timeout", "slow", "storm", "landed")
-DEFAULT_DELAY = {"timeout": 30.0, "slow": 2.0}
+from sandbox import state
+
+KINDS = ("throttle", "error", "timeout", "slow", "storm", "landed", "late")
+DEFAULT_DELAY = {"timeout": 30.0, "slow": 2.0, "late": 2.0}
 
 
 def add(sandbox, spec):
@@ -88,6 +93,12 @@ def take(sandbox, system, path):
     return None
 
 
+def _late(sandbox, response, delay):
+    state.release_lock()  # the work is done: let other requests see it while we wait
+    sandbox.sleep(delay)
+    return response
+
+
 def apply(sandbox, fault, throttle, error):
     """The response a fault forces, or None to carry on (after any delay).
 
@@ -101,6 +112,9 @@ def apply(sandbox, fault, throttle, error):
         return error(fault, fault.get("status", 500))
     if kind == "landed":
         after_this_request(lambda _done: make_response(error(fault, fault.get("status", 502))))
+        return None
+    if kind == "late":
+        after_this_request(lambda done: _late(sandbox, done, fault["delay"]))
         return None
     sandbox.sleep(fault["delay"])  # outside the state lock: other requests go on
     if kind == "timeout":

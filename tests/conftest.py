@@ -99,6 +99,11 @@ def config(tmp_path, sandbox):
 
 @pytest.fixture
 def importing(config, sandbox):
+    return import_defaults(config, sandbox)
+
+
+def import_defaults(config, sandbox):
+    """Customers set to import, with the import defaults chosen from the sandbox's Cin7."""
     settings.set("customers.direction", "import")
     for key, value in {"import.currency": "USD", "import.payment_term": "30 days",
                        "import.tax_rule": "Tax Exempt", "import.revenue_account": "200",

@@ -33,7 +33,7 @@ SECTIONS = {
                  "schedule.frequency", "schedule.every_minutes", "schedule.timezone",
                  "schedule.daily_post_time"],
     "alerts": ["slack.alerts_channel"],
-    "crm": ["crm"],
+    "crm": ["crm", "capsule.deprecated_tag", "capsule.match_people_by_email"],
 }
 LABELS = {
     "import.price_tier": "Price tier", "import.location": "Location", "import.category": "Category",
@@ -51,9 +51,12 @@ LABELS = {
     "schedule.every_minutes": "Every N minutes", "schedule.timezone": "Time zone",
     "schedule.daily_post_time": "Daily status post at", "slack.alerts_channel": "Alerts channel",
     "crm": "Connected CRM",
+    "capsule.deprecated_tag": "Capsule tag on a Deprecated customer's parties",
+    "capsule.match_people_by_email": "Capsule: adopt people it already has, by e-mail "
+                                     "(one extra call per new person)",
 }
 CHECKBOXES = {"import.ignore_contacts_without_company", "import.create_products",
-              "schedule.enabled", "suppliers.export"}
+              "schedule.enabled", "suppliers.export", "capsule.match_people_by_email"}
 
 
 def _context(**extra):

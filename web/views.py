@@ -24,11 +24,11 @@ def current_admin():
 
 # Pages that only make sense with one CRM: endpoint -> that CRM (settings "crm").
 CRM_PAGES = {"deal_stages.index": "hubspot", "mappings.index": "hubspot",
-             "price_books.index": "salesforce"}
+             "price_books.index": "salesforce", "milestones.index": "capsule"}
 NAV = (("dashboard.index", "Dashboard"), ("runs.index", "Runs"),
        ("customers.index", "Customers"), ("products.index", "Products"),
        ("sales.index", "Sales"), ("deal_stages.index", "Deal stages"),
-       ("price_books.index", "Price books"),
+       ("price_books.index", "Price books"), ("milestones.index", "Milestones"),
        ("connections.index", "Connections"),
        ("settings_views.index", "Settings"), ("mappings.index", "Field mappings"),
        ("events.index", "Events"))

@@ -120,8 +120,10 @@ def to_party(data):
                 for e in data.get("emailAddresses") or []],
         phones=[Detail(_text(p.get("number")), p.get("type"), _text(p.get("id")))
                 for p in data.get("phoneNumbers") or []],
-        addresses=addresses, fields=_fields(data), updated_at=_text(data.get("updatedAt")),
-        raw=data)
+        addresses=addresses, fields=_fields(data),
+        tags=[_text(t.get("name")) for t in data.get("tags") or []],
+        owner=_text((data.get("owner") or {}).get("name")),
+        updated_at=_text(data.get("updatedAt")), raw=data)
 
 
 def _fields(data):
@@ -174,7 +176,18 @@ def party_payload(party, current=None):
         if changes:
             body[key] = changes
     body["fields"] = field_values(party.fields, current.fields if current else {})
-    return {k: v for k, v in body.items() if v != [] or k != "fields"}
+    body["tags"] = tag_changes(party, current)
+    return {k: v for k, v in body.items() if v != [] or k not in ("fields", "tags")}
+
+
+def tag_changes(party, current=None):
+    """The `tags` array that puts `party.tags` on and takes `party.untags` off; other tags
+    (a person's own) are left alone."""
+    have = {_text(t.get("name")).lower(): t.get("id")
+            for t in (current.raw.get("tags") or [] if current else [])}
+    changes = [{"name": name} for name in party.tags if name.lower() not in have]
+    return changes + [{"id": int(have[name.lower()]), "_delete": True}
+                      for name in party.untags if have.get(name.lower()) is not None]
 
 
 def field_ref(definition_id):
@@ -201,8 +214,10 @@ def to_opportunity(data):
 
 
 def opportunity_payload(opp, current=None):
+    """The body of a POST or PUT; without `milestone_id` the milestone is left where it is."""
     body = {"name": opp.name, "description": opp.description or None,
-            "party": {"id": int(opp.party_id)}, "milestone": {"id": int(opp.milestone_id)},
+            "party": {"id": int(opp.party_id)},
+            "milestone": {"id": int(opp.milestone_id)} if opp.milestone_id else None,
             "expectedCloseOn": opp.expected_close_on or None,
             "fields": field_values(opp.fields, current.fields if current else {})}
     if opp.amount is not None:
@@ -294,6 +309,11 @@ class Capsule:
             raise
         return to_party(data["party"])
 
+    def people(self, org_id):
+        """The people of organisation `org_id`."""
+        return [to_party(p) for page in self._pages("GET", f"parties/{int(org_id)}/people",
+                                                    "parties", {"embed": EMBED}) for p in page]
+
     def find_by_field(self, definition, value, entity="parties"):
         """Every party (or opportunity) whose custom field `definition` is `value`: how a
         record is found again after a lost answer. More than one means duplicates."""
@@ -304,6 +324,16 @@ class Capsule:
                             {"filter": {"conditions": [condition]}})
         return [make(item) for page in pages for item in page
                 if _fields(item).get(str(definition.id)) == str(value)]
+
+    def find_by_email(self, email):
+        """People with this e-mail address (`email is` filter): how a person already in
+        Capsule is found before SyncDesk makes another."""
+        condition = {"field": "email", "operator": FILTER_IS, "value": email}
+        pages = self._pages("POST", "parties/filters/results", "parties", {"embed": EMBED},
+                            {"filter": {"conditions": [condition]}})
+        return [p for p in (to_party(item) for page in pages for item in page)
+                if p.type == "person"
+                and email.lower() in (e.value.strip().lower() for e in p.emails)]
 
     # -- writing ----------------------------------------------------------------------------
 

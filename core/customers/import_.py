@@ -63,10 +63,7 @@ def prepare(ctx, system="hubspot", names=HUBSPOT_NAMES):
     `system` is the CRM the customers come from and `names` where it keeps their fields.
 
     Refuses to start (ConfigError) while the import defaults are not chosen."""
-    missing = [k for k in REQUIRED_DEFAULTS if not setting(k)]
-    if missing:
-        raise ConfigError("import defaults not set: " + ", ".join(missing) +
-                          " (SET-2: choose them in the panel or with `syncdesk settings set`)")
+    defaults = import_defaults()
     hubspot = system == "hubspot"
     field_map = setting("customers.field_map") if hubspot else []  # HubSpot property names
     if hubspot and not ctx.dry_run:  # the delivery addresses property must exist to be filled
@@ -77,10 +74,18 @@ def prepare(ctx, system="hubspot", names=HUBSPOT_NAMES):
                "reps": set(setting("cin7.sales_reps")) | index.sales_reps,
                "field_map": field_map, "system": system, "names": names,
                "company_props": COMPANY_PROPS + [r["property"] for r in field_map],
-               "defaults": {k.split(".", 1)[1]: setting(k) for k in (
-                   *REQUIRED_DEFAULTS, "import.price_tier", "import.location",
-                   "import.address_type")}}
+               "defaults": defaults}
     return index, options
+
+
+def import_defaults():
+    """The import defaults (SET-2) by short name; ConfigError while some are not chosen."""
+    missing = [k for k in REQUIRED_DEFAULTS if not setting(k)]
+    if missing:
+        raise ConfigError("import defaults not set: " + ", ".join(missing) +
+                          " (SET-2: choose them in the panel or with `syncdesk settings set`)")
+    return {k.split(".", 1)[1]: setting(k) for k in (
+        *REQUIRED_DEFAULTS, "import.price_tier", "import.location", "import.address_type")}
 
 
 def customer_of(remote_type, remote_id, system="hubspot"):
@@ -130,27 +135,35 @@ def import_companies(ctx, index, company_ids, options):
 
 def import_one(ctx, index, remote_id, source, people, options, remote_type):
     """Create or update the Cin7 customer for one CRM company (or lone contact)."""
-    progress, system = ctx.progress, options.get("system", "hubspot")
-    key = f"{system}:{remote_id}"
     try:
         wanted, warnings = desired_customer(source, people, remote_type, options)
     except RecordError as exc:
-        progress.result(remote_id, exc.record, "fail", "failed", exc.field, exc.reason)
+        ctx.progress.result(remote_id, exc.record, "fail", "failed", exc.field, exc.reason)
         return
-    link = links.for_records(system, [("customer", key)]).get(("customer", key))
-    names = options.get("names", HUBSPOT_NAMES)
+    system, names = options.get("system", "hubspot"), options.get("names", HUBSPOT_NAMES)
     exported = source.get(names["cin7_id"]) if names.get("cin7_id") else ""  # its Cin7 id
+    save_customer(ctx, index, system, remote_id, remote_type, wanted, warnings,
+                  mapped_values(source, options["field_map"]),
+                  has_delivery_addresses(source, remote_type, names), exported)
+
+
+def save_customer(ctx, index, system, remote_id, remote_type, wanted, warnings, mapped=None,
+                  with_delivery=False, exported=""):
+    """Create or update the Cin7 customer `wanted` (from CRM `system`'s record `remote_id`):
+    matched by its link, then the Cin7 id the CRM record carries (`exported`), else by name
+    (CUS-7); an unchanged record costs no write. Returns the customer as Cin7 saved it, or
+    None when nothing was written."""
+    progress, mapped, key = ctx.progress, mapped or {}, f"{system}:{remote_id}"
+    link = links.for_records(system, [("customer", key)]).get(("customer", key))
     existing = index.by_id(link.remote_id) if link else None
     existing = existing or index.by_id(exported) or index.by_name(wanted.name)
-    mapped = mapped_values(source, options["field_map"])
-    customer = merge_contacts(existing, wanted, mapped, has_delivery_addresses(
-        source, remote_type, names)) if existing else wanted
+    customer = merge_contacts(existing, wanted, mapped, with_delivery) if existing else wanted
     # What the CRM says, not the merged result: Cin7 fills in values of its own on create.
     digest = fingerprint({**payload_digest(wanted), "mapped": mapped})
     action = "update" if existing else "create"
     if link and existing and link.fingerprint == digest and not ctx.only:
         progress.add(unchanged=1)
-        return
+        return None
     for text in warnings:
         field = "SalesRepresentative" if "representative" in text else "Addresses"
         progress.result(remote_id, wanted.name, action, "warning", field, text)
@@ -159,7 +172,7 @@ def import_one(ctx, index, remote_id, source, people, options, remote_type):
                          "reason": "matched by name" if existing and not link else "",
                          "remote_id": existing.id if existing else ""})
         progress.add(**{"created" if action == "create" else "updated": 1})
-        return
+        return None
     if action == "create":
         intents.intend("cin7", "customer", [(remote_id, wanted.name)], ctx.run.id)
     try:
@@ -167,13 +180,14 @@ def import_one(ctx, index, remote_id, source, people, options, remote_type):
     except RecordError as exc:
         progress.result(remote_id, f"customer '{wanted.name}'", action, "failed", exc.field,
                         f"Cin7 refused it: {exc.reason}")
-        return
+        return None
     index.add(saved)
     links.save(system, "customer", key, remote_type, saved.id, name=saved.name,
                fingerprint=digest)
     intents.done("cin7", "customer", [remote_id])
     progress.add(**{"created" if action == "create" else "updated": 1})
     progress.result(remote_id, saved.name, action, "ok", remote_id=saved.id)
+    return saved
 
 
 class CustomerIndex:

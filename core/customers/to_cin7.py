@@ -92,15 +92,19 @@ def desired_customer(source, people, remote_type, options):
     main = _address(source, address_type, warnings, names, remote_type)
     if shipping and address_type.capitalize() == delivery.SHIPPING:
         main = []  # the delivery addresses property says what the Shipping addresses are
-    customer = Customer(
-        id="", name=name, currency=defaults["currency"], payment_term=defaults["payment_term"],
-        tax_rule=defaults["tax_rule"], revenue_account=defaults["revenue_account"],
-        account_receivable=defaults["account_receivable"], price_tier=defaults["price_tier"],
-        location=defaults["location"], contacts=contacts,
-        addresses=main + shipping)
+    customer = new_customer(name, contacts, main + shipping, defaults)
     for attribute, value in mapped_values(source, options["field_map"]).items():
         setattr(customer, attribute, value)
     return customer, warnings + delivery_warnings + _sales_rep(customer, source, options)
+
+
+def new_customer(name, contacts, addresses, defaults):
+    """A Cin7 customer to create from a CRM record, with the import defaults (SET-2)."""
+    return Customer(
+        id="", name=name, currency=defaults["currency"], payment_term=defaults["payment_term"],
+        tax_rule=defaults["tax_rule"], revenue_account=defaults["revenue_account"],
+        account_receivable=defaults["account_receivable"], price_tier=defaults["price_tier"],
+        location=defaults["location"], contacts=contacts, addresses=addresses)
 
 
 def has_delivery_addresses(source, remote_type, names=HUBSPOT_NAMES):

@@ -48,7 +48,7 @@ def run(ctx):
 
     def handle_page(ctx, headers):
         sale_list.save(headers)  # the panel's sales list sees what we read
-        sales = _read_changed(ctx, [h for h in headers if to_hubspot.wanted(h, chosen["since"])])
+        sales = read_changed(ctx, [h for h in headers if to_hubspot.wanted(h, chosen["since"])])
         if not ctx.dry_run:
             _export_missing(ctx, sales)
         first = [e for e in ("customers", "products")
@@ -64,15 +64,16 @@ def run(ctx):
     cursors.export_pages(ctx, ENTITY, DIRECTION, pages, ctx.cin7.sale, handle_page, "sales")
 
 
-def _read_changed(ctx, headers):
-    """Full sales (with lines) of the headers whose `Updated` moved since their export."""
-    known = links.for_records("hubspot", [("sale", h.id) for h in headers])
+def read_changed(ctx, headers, system="hubspot"):
+    """Full sales (with lines) of the headers whose `Updated` moved since their export to
+    `system` (the link's remote_key holds the stamp last exported)."""
+    known = links.for_records(system, [("sale", h.id) for h in headers])
     sales, unchanged = [], 0
     for header in headers:
         link = known.get(("sale", header.id))
         if header.lines or ctx.only:
             sales.append(header if header.lines else ctx.cin7.sale(header.id))
-        elif link is not None and link.remote_id and link.remote_key == _stamp(header):
+        elif link is not None and link.remote_id and link.remote_key == stamp(header):
             unchanged += 1
         else:
             sales.append(ctx.cin7.sale(header.id))
@@ -80,7 +81,7 @@ def _read_changed(ctx, headers):
     return [s for s in sales if s is not None]
 
 
-def _stamp(sale):
+def stamp(sale):
     return sale.updated.isoformat() if sale.updated else ""
 
 
@@ -201,6 +202,6 @@ def _associate(ctx, deals, lines):
 
 def _sale_link(deal):
     return {"entity": "sale", "cin7_id": deal.sale.id, "remote_type": "deal",
-            "remote_id": deal.write.remote_id, "remote_key": _stamp(deal.sale),
+            "remote_id": deal.write.remote_id, "remote_key": stamp(deal.sale),
             "fingerprint": deal.write.fingerprint, "parent_remote_id": deal.write.parent,
             "name": deal.write.name[:250], "detail": deal.sale.status}

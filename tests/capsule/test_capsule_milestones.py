@@ -73,7 +73,7 @@ def test_the_settings_page_chooses_the_crm_and_the_deprecated_tag(panel):
     response = panel.post("/settings/crm", {"crm": "capsule",
                                             "capsule.deprecated_tag": "Inactive in Cin7"},
                           follow_redirects=True)
-    assert "CRM settings saved." in text(response)
+    assert "Connected CRM: Capsule." in text(response)
     assert (settings.crm(), settings.get("capsule.deprecated_tag")) == ("capsule",
                                                                         "Inactive in Cin7")
     assert "Milestones" in text(response)  # the menu follows the CRM

@@ -34,10 +34,9 @@ def _row(customer, now):
 
 
 def _text_match(text, like):
-    # its own HubSpot record's id (index-backed), name, e-mail or Cin7 id
+    # its own CRM record's id (index-backed), name, e-mail or Cin7 id
     remote = (Link.select(Link.cin7_id)
-              .where(Link.system == crm(), Link.remote_type.in_(("company", "contact")),
-                     Link.remote_id == text, Link.entity == "customer"))
+              .where(Link.system == crm(), Link.remote_id == text, Link.entity == "customer"))
     return ((CustomerRecord.name ** like) | (CustomerRecord.email ** like)
             | (CustomerRecord.cin7_id == text) | CustomerRecord.cin7_id.in_(remote))
 

@@ -210,12 +210,17 @@ def set(key, value):  # noqa: A001 - reads as settings.set(key, value)
     changed, previous = {key: parsed}, get(key)
     if key == "sales.pipeline" and parsed != get("sales.pipeline"):
         changed.update({"sales.stage_map": {}, "sales.trigger_stage": ""})  # another's stages
+    follow = followers()
+    if key == "products.direction" and parsed == "import" and crm() != "hubspot":
+        raise SettingError(f"products cannot import from {crm().capitalize()}: Cin7 owns the "
+                           "products and they go out to the CRM (choose export or off)")
     if key == "sales.direction" and parsed != "off":
-        changed.update({"customers.direction": parsed, "products.direction": parsed})
-    if key in ("customers.direction", "products.direction"):
+        changed.update({k: parsed for k in follow})
+    if key in follow:
         sales = get("sales.direction")
         if sales != "off" and parsed != sales:
-            raise SettingError(f"sales sync is set to {sales}: customers and products must follow "
+            raise SettingError(f"sales sync is set to {sales}: customers"
+                               f"{' and products' if len(follow) == 2 else ''} must follow "
                                "it (switch sales off first)")
     with atomic_write():
         for k, v in changed.items():
@@ -271,6 +276,14 @@ def require_sync_on():
 def crm():
     """The connected CRM: "hubspot", "salesforce" or "capsule"."""
     return get("crm")
+
+
+def followers():
+    """SET-1: the direction settings that follow sales. Customers always; products only with
+    HubSpot: Salesforce and Capsule import no products (Cin7 owns them; they go out)."""
+    if crm() == "hubspot":
+        return ("customers.direction", "products.direction")
+    return ("customers.direction",)
 
 
 def direction(entity):

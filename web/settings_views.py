@@ -83,7 +83,7 @@ def directions():
         value = request.form.get(key)
         if value is None or value == settings.get(key):
             continue
-        if key != "sales.direction" and sales_changed and sales != "off":
+        if key in settings.followers() and sales_changed and sales != "off":
             continue  # already forced to follow sales
         try:
             for changed, new in settings.set(key, value).items():
@@ -91,7 +91,9 @@ def directions():
         except SettingError as exc:
             errors.append(str(exc))
     if sales_changed and sales != "off" and not errors:
-        notices.append("customers and products follow the sales direction (SET-1)")
+        notices.append("customers and products follow the sales direction (SET-1)"
+                       if len(settings.followers()) == 2 else
+                       "customers follow the sales direction (SET-1); products stay as chosen")
     if request.headers.get("HX-Request") == "true":
         return partial("settings.html", "directions",
                        **_context(errors=errors, notices=notices))

@@ -58,3 +58,20 @@ def test_a_flow_the_chosen_crm_lacks_is_refused_in_its_name(config):
     done = runner.execute(config, run.id)
     assert done.status == "refused"
     assert "products remove is not available with Salesforce" in done.message
+
+
+def test_with_salesforce_sales_in_leave_products_going_out(panel):
+    """Cin7's Salesforce integration: products and prices out, won opportunities in."""
+    choose(panel, "salesforce")
+    response = panel.post("/settings/directions", {"products.direction": "export",
+                                                   "sales.direction": "import"},
+                          follow_redirects=True)
+    assert [settings.get(f"{e}.direction") for e in ("sales", "customers", "products")] == \
+        ["import", "import", "export"]
+    page = text(response)
+    assert "customers follow the sales direction (SET-1); products stay as chosen" in page
+    assert page.count("follows sales") == 1
+    refused = panel.post("/settings/directions", {"products.direction": "import"},
+                         follow_redirects=True)
+    assert "products cannot import from Salesforce" in text(refused)
+    assert settings.get("products.direction") == "export"

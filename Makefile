@@ -8,7 +8,6 @@ PYTHON ?= python3
 
 # make demo CRM=salesforce (or capsule): the demo's connected CRM
 CRM ?= hubspot
-DEMO_STAGE_MAP := appointmentscheduled=ESTIMATING,decisionmakerboughtin=ESTIMATED,contractsent=ORDERED,closedwon=INVOICED,closedlost=VOIDED
 
 env: $(VENV)/.installed
 
@@ -41,15 +40,13 @@ demo: env
 	@[ -f .env ] || { cp .env.demo .env; echo "created .env from .env.demo (points at the sandbox)"; }
 	$(BIN)/honcho run -e .env.demo $(BIN)/syncdesk init --demo
 	$(BIN)/honcho run -e .env.demo $(BIN)/syncdesk settings set crm $(CRM)
-	@# The sandbox keeps webhook subscriptions in memory: register them once it is up, and
-	@# map the sandbox HubSpot's deal stages so sales export as deals (SAL-1).
+	@# The sandbox keeps webhook subscriptions in memory: register them once it is up, seed
+	@# the Salesforce org's demo opportunity, and map the CRM's stages, price books or
+	@# milestones (core/demo.py) so sales move at once.
 	@( sleep 6; $(BIN)/honcho run -e .env.demo $(BIN)/syncdesk webhooks register >/dev/null 2>&1; \
-	   $(BIN)/honcho run -e .env.demo $(BIN)/syncdesk pipelines --choose default \
-	     --map "$(DEMO_STAGE_MAP)" >/dev/null 2>&1 && \
-	   $(BIN)/honcho run -e .env.demo $(BIN)/syncdesk settings set sales.direction export \
-	     >/dev/null 2>&1; \
 	   $(PY) -c "import requests; requests.post('http://127.0.0.1:8100/_sandbox/salesforce/demo')" \
-	     >/dev/null 2>&1 ) &
+	     >/dev/null 2>&1; \
+	   $(BIN)/honcho run -e .env.demo $(BIN)/syncdesk demo-setup ) &
 	$(BIN)/honcho -e .env.demo start
 
 clean:

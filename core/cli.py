@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from core import accounts, connections, links, runs, schema, settings, status, store
+from core import accounts, connections, demo, links, runs, schema, settings, status, store
 from core import config as configuration
 from core.connectors.capsule import Capsule
 from core.connectors.hubspot import HubSpot
@@ -198,6 +198,15 @@ def pipelines(env, choose, stage_map):
                        f"{status or '-'}{note}")
     if not chosen:
         click.echo("no pipeline chosen for sales: syncdesk pipelines --choose ID")
+
+
+@cli.command("demo-setup", hidden=True)
+@click.pass_obj
+def demo_setup(env):
+    """For `make demo`: map the sandbox CRM's stages, price books or milestones."""
+    config = connections.effective_config(env.open())
+    for line in demo.set_up(config):
+        click.echo(line)
 
 
 @cli.command()

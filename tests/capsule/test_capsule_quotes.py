@@ -6,7 +6,7 @@ import sys
 
 import requests
 
-from core import settings
+from core import demo, settings
 from core.connectors.capsule import SALE_ID_FIELD, Capsule
 from core.sales import milestones
 from core.store import Intent
@@ -174,3 +174,14 @@ def test_an_unmapped_status_leaves_a_milestone_moved_by_hand_where_it_is(capsule
     [after] = by_sale(sandbox)[quote["ID"]]
     assert after["milestone"]["name"] == "Negotiation"
     assert after["value"]["amount"] != opp["value"]["amount"]  # the order's total went out
+
+
+def test_the_demo_set_up_maps_the_milestones_and_quotes_go_out(capsule_crm, sandbox):
+    """What `make demo CRM=capsule` shows: quotes as opportunities at their milestones."""
+    demo.set_up(capsule_crm)
+    assert settings.get("sales.direction") == "export"
+    run = export(capsule_crm)
+    quotes = [s for s in cin7_sales(sandbox) if s["Status"] in QUOTES]
+    assert quotes and run.created >= len(quotes)
+    assert {opps[0]["milestone"]["name"] for opps in by_sale(sandbox).values()} <= \
+        {"New", "Proposal"}

@@ -6,7 +6,8 @@ import sys
 
 import requests
 
-from core import runner, settings
+from core import demo, runner, settings
+from tests.salesforce.conftest import sf_records
 from tests.salesforce.test_sf_sales_import import sales_of
 from tests.salesforce.test_sf_sales_reliability import sf_env
 
@@ -28,9 +29,18 @@ def test_the_command_line_switches_to_salesforce_and_syncs(sf_sales, sandbox):
     assert code == 0 and "1 created" in out, out
 
 
-def test_the_demo_org_brings_its_closed_won_opportunity_in(sf_sales, sandbox):
+def test_the_demo_set_up_shows_products_price_books_and_a_won_opportunity(sf_in, sandbox):
+    """What `make demo CRM=salesforce` shows: products and prices out, a won deal in."""
     made = requests.post(f"{sandbox.url}/_sandbox/salesforce/demo", timeout=10).json()
-    run = runner.sync(sf_sales, "sales", "import")
+    demo.set_up(sf_in)
+    assert (settings.get("sales.direction"), settings.get("products.direction")) == \
+        ("import", "export")
+    assert runner.sync(sf_in, "products", "export").status == "finished"
+    books = {b["Id"]: b["Name"] for b in sf_records(sandbox, "Pricebook2")}
+    entries = [e for e in sf_records(sandbox, "PricebookEntry")
+               if books.get(e["Pricebook2Id"]) in ("Retail", "Wholesale")]
+    assert entries, "the mapped tiers' prices are in their price books"
+    run = runner.sync(sf_in, "sales", "import")
     assert run.status == "finished" and run.created == 1, run.message
     [sale] = sales_of(sandbox, made["opportunity"])
     assert [ln["Quantity"] for ln in sale["Order"]["Lines"]] == [12, 4]

@@ -8,14 +8,9 @@ customer's contacts; a Contact without Account becomes a customer of its own unl
 customer id and is matched by it before its name.
 """
 
-from core import cursors
 from core.connectors.salesforce import IN_CHUNK, quote, to_remote
 from core.customers import import_ as customers_import
 from core.customers import to_salesforce as sf
-from core.settings import get as setting
-
-ENTITY, DIRECTION = "customers", "import"
-CHUNK = 100  # Accounts imported per checkpoint
 
 SALESFORCE_NAMES = {
     "crm": "Salesforce", "company": "Account", "contact": "Contact", "name": "Name",
@@ -45,26 +40,19 @@ def prepare(ctx):
 
 def run(ctx):
     """Import the Accounts (with their Contacts) and lone Contacts changed since the cursor."""
-    window = cursors.open_window(ENTITY, DIRECTION, full=ctx.full)
     index, options = prepare(ctx)
-    ctx.progress.phase("reading Salesforce changes")
-    account_ids, lone = changed(ctx.salesforce, window, ctx.only)
-    ctx.progress.add(read=len(account_ids) + len(lone))
-    ctx.progress.phase("importing", total=len(account_ids) + len(lone))
-    chunks = [account_ids[at:at + CHUNK] for at in range(0, len(account_ids), CHUNK)]
-    if not setting("import.ignore_contacts_without_company"):
-        chunks.append(lone)  # the last page: Contacts without Account
-    for chunk in cursors.resumable(ENTITY, DIRECTION, window, chunks, ctx.dry_run,
-                                   ctx.notes.append):
-        if chunk is lone:
-            for contact in lone:
-                customers_import.import_one(ctx, index, contact.id, contact, [contact],
-                                            options, remote_type="contact")
-                ctx.progress.add(done=1)
-        else:
-            import_accounts(ctx, index, chunk, options)
-    if not ctx.dry_run:
-        cursors.window_done(ENTITY, DIRECTION, window)
+
+    def read_changed(window):
+        accounts, lone = changed(ctx.salesforce, window, ctx.only)
+        ctx.progress.add(read=len(accounts) + len(lone))
+        return accounts, lone
+
+    def lone(contact):
+        customers_import.import_one(ctx, index, contact.id, contact, [contact], options,
+                                    remote_type="contact")
+
+    customers_import.import_pages(ctx, "Salesforce", read_changed,
+                                  lambda chunk: import_accounts(ctx, index, chunk, options), lone)
 
 
 def changed(salesforce, window, only=()):

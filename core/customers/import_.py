@@ -35,25 +35,37 @@ CHUNK = 100
 
 
 def run(ctx):
-    window = cursors.open_window(ENTITY, DIRECTION, full=ctx.full)
+    """Import the HubSpot companies (with their contacts) and lone contacts changed."""
     index, options = prepare(ctx)
-    ctx.progress.phase("reading HubSpot changes")
-    company_ids, lone_contacts = _changed(ctx, window)
-    ctx.progress.phase("importing", total=len(company_ids) + len(lone_contacts))
-    company_ids = sorted(company_ids, key=int)
-    chunks = [company_ids[start:start + CHUNK] for start in range(0, len(company_ids), CHUNK)]
+
+    def lone(contact):
+        import_one(ctx, index, contact.id, contact, [contact], options, remote_type="contact")
+
+    import_pages(ctx, "HubSpot", lambda window: _changed(ctx, window),
+                 lambda chunk: import_companies(ctx, index, chunk, options), lone)
+
+
+def import_pages(ctx, crm, read_changed, import_companies, import_lone):
+    """The import loop every CRM shares: read what changed since the cursor (company ids,
+    lone contacts), then import the companies a checkpointed page of CHUNK at a time and the
+    contacts without company as the last page unless they are ignored (CUS-7)."""
+    window = cursors.open_window(ENTITY, DIRECTION, full=ctx.full)
+    ctx.progress.phase(f"reading {crm} changes")
+    companies, lone = read_changed(window)
+    ctx.progress.phase("importing", total=len(companies) + len(lone))
+    chunks = [companies[start:start + CHUNK] for start in range(0, len(companies), CHUNK)]
     if not setting("import.ignore_contacts_without_company"):
-        chunks.append(lone_contacts)  # the last page: contacts without company
+        chunks.append(lone)  # the last page: contacts without company
     for chunk in cursors.resumable(ENTITY, DIRECTION, window, chunks, ctx.dry_run,
                                    ctx.notes.append):
-        if chunk is lone_contacts:
+        if chunk is lone:
             ctx.progress.phase("importing contacts without company")
-            for contact in lone_contacts:
-                import_one(ctx, index, contact.id, contact, [contact], options,
-                            remote_type="contact")
+            for contact in lone:
+                import_lone(contact)
+                ctx.progress.add(done=1)
         else:
             ctx.progress.phase(f"importing companies {chunk[0]}…{chunk[-1]}")
-            import_companies(ctx, index, chunk, options)
+            import_companies(chunk)
     if not ctx.dry_run:
         cursors.window_done(ENTITY, DIRECTION, window)
 
@@ -114,7 +126,7 @@ def _changed(ctx, window):
     if ctx.only:
         companies &= set(ctx.only)
     ctx.progress.add(read=len(companies) + len(lone))
-    return companies, lone
+    return sorted(companies, key=int), lone
 
 
 def import_companies(ctx, index, company_ids, options):

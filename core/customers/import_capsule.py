@@ -10,42 +10,37 @@ parties instead of doubling them.
 
 import datetime
 
-from core import cursors, links
+from core import links
 from core.customers.from_capsule import desired_customer
-from core.customers.import_ import CustomerIndex, import_defaults, save_customer
+from core.customers.import_ import CustomerIndex, import_defaults, import_pages, save_customer
 from core.errors import RecordError
 from core.settings import get as setting
 
 SYSTEM = "capsule"
-ENTITY, DIRECTION = "customers", "import"
-CHUNK = 100  # organisations per checkpointed page
 
 
 def run(ctx):
-    window = cursors.open_window(ENTITY, DIRECTION, full=ctx.full)
+    """Import the organisations (with their people) and lone people changed since the cursor."""
     options = {"defaults": import_defaults()}
     ctx.progress.phase("reading Cin7 customers")
     index = CustomerIndex(ctx.cin7)
     options["reps"] = set(setting("cin7.sales_reps")) | index.sales_reps
-    ctx.progress.phase("reading Capsule changes")
-    orgs, lone = _changed(ctx, window)
-    ctx.progress.phase("importing", total=len(orgs) + len(lone))
-    org_ids = sorted(orgs, key=int)
-    chunks = [org_ids[start:start + CHUNK] for start in range(0, len(org_ids), CHUNK)]
-    if not setting("import.ignore_contacts_without_company"):
-        chunks.append(lone)  # the last page: people without organisation
-    for chunk in cursors.resumable(ENTITY, DIRECTION, window, chunks, ctx.dry_run,
-                                   ctx.notes.append):
-        for item in chunk:
-            if chunk is lone:
-                import_party(ctx, index, item, [item], options)
-            else:
-                org = orgs[item] or ctx.capsule.party(item)
-                if org is not None:
-                    import_party(ctx, index, org, ctx.capsule.people(org.id), options)
+    orgs = {}
+
+    def read_changed(window):
+        found, lone = _changed(ctx, window)
+        orgs.update(found)
+        return sorted(found, key=int), lone
+
+    def import_orgs(chunk):
+        for org_id in chunk:
+            org = orgs[org_id] or ctx.capsule.party(org_id)
+            if org is not None:
+                import_party(ctx, index, org, ctx.capsule.people(org.id), options)
             ctx.progress.add(done=1)
-    if not ctx.dry_run:
-        cursors.window_done(ENTITY, DIRECTION, window)
+
+    import_pages(ctx, "Capsule", read_changed, import_orgs,
+                 lambda person: import_party(ctx, index, person, [person], options))
 
 
 def _changed(ctx, window):

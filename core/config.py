@@ -88,9 +88,10 @@ class Config:
     # Salesforce (crms.md §A). The login host: https://login.salesforce.com (production),
     # https://test.salesforce.com (sandboxes) or the org's My Domain, which client
     # credentials need. JWT bearer when a private key is set, else client credentials.
-    salesforce_login_url: str = "https://login.salesforce.com"
+    # Empty: production's host and the connector's API version (the panel may set either).
+    salesforce_login_url: str = ""
     salesforce_audience: str = ""  # the JWT's aud; empty: the login URL
-    salesforce_api_version: str = "66.0"
+    salesforce_api_version: str = ""
     salesforce_client_id: str = ""  # the connected app's consumer key
     salesforce_username: str = ""  # the integration user (JWT bearer)
     salesforce_private_key: str = ""  # PEM text of the key whose certificate the app holds

@@ -50,6 +50,11 @@ SYSTEMS = {
         Key("salesforce_private_key", "Private key, PEM (JWT bearer)", required=False,
             multiline=True),
         Key("salesforce_client_secret", "Consumer secret (client credentials)",
+            required=False),
+        Key("salesforce_login_url", "Login host: empty for production, "
+            "https://test.salesforce.com for a sandbox org, or the org's My Domain URL",
+            secret=False, required=False),
+        Key("salesforce_api_version", "API version (empty: 66.0)", secret=False,
             required=False))),
     "capsule": ("Capsule", (Key("capsule_token", "Personal access token"),)),
     "joor": ("JOOR", (Key("joor_token", "API token"),)),

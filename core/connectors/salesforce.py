@@ -25,6 +25,8 @@ from core.ratelimit import Limiter
 from core.records import Remote
 
 SYSTEM = "Salesforce"
+LOGIN_URL = "https://login.salesforce.com"  # production; sandboxes: https://test.salesforce.com
+API_VERSION = "66.0"  # the version SyncDesk was written against (Spring '26) [C]
 COLLECTION = 200  # records per sObject Collections call [C]
 IN_CHUNK = 200  # ids per SOQL IN (...) list: keeps a query far below SOQL's length limit [I]
 TOKEN_PATH = "services/oauth2/token"
@@ -148,22 +150,22 @@ class Salesforce:
     """One org, through a connected app: JWT bearer or client credentials."""
 
     def __init__(self, config):
-        config.require("salesforce_login_url", "salesforce_client_id")
+        config.require("salesforce_client_id")
         self.config = config
+        self.login_url = config.salesforce_login_url or LOGIN_URL
         self.jwt = bool(config.salesforce_private_key or config.salesforce_private_key_path)
         if self.jwt:
             config.require("salesforce_username")
             self.key = _private_key(config)
         else:
             config.require("salesforce_client_secret")
-        self.version = config.salesforce_api_version.lstrip("v")
+        self.version = (config.salesforce_api_version or API_VERSION).lstrip("v")
         self.limiter = Limiter(f"salesforce:{config.salesforce_client_id[-8:]}",
                                config.salesforce_calls_per_second, 1)
         settings = (self.limiter, config.http_timeout, config.max_retries,
                     (config.retry_initial, config.retry_max))
-        self.login_api = Api(SYSTEM, config.salesforce_login_url, {}, self._check_login,
-                             *settings)
-        self.api = Api(SYSTEM, config.salesforce_login_url, {"Content-Type": "application/json"},
+        self.login_api = Api(SYSTEM, self.login_url, {}, self._check_login, *settings)
+        self.api = Api(SYSTEM, self.login_url, {"Content-Type": "application/json"},
                        self._check, *settings)
         self.token, self.usage = None, None  # usage: (used, max) from Sforce-Limit-Info
         self._cache = {}
@@ -176,7 +178,7 @@ class Salesforce:
             return {"grant_type": "client_credentials", "client_id": config.salesforce_client_id,
                     "client_secret": config.salesforce_client_secret}
         claims = {"iss": config.salesforce_client_id, "sub": config.salesforce_username,
-                  "aud": config.salesforce_audience or config.salesforce_login_url.rstrip("/"),
+                  "aud": config.salesforce_audience or self.login_url.rstrip("/"),
                   "exp": int(time.time()) + JWT_LIFETIME}
         return {"grant_type": JWT_GRANT,
                 "assertion": jwt.encode(claims, self.key, algorithm="RS256")}

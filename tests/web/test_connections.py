@@ -7,6 +7,7 @@ import pytest
 from core import connections, links, settings
 from core.store import Connection, Link
 from tests.conftest import make_config
+from tests.test_sandbox_salesforce import CLIENT_ID, SECRET
 from tests.web.conftest import Panel, text
 from web import create_app
 
@@ -136,3 +137,19 @@ def test_disconnect_forgets_links_and_mappings_but_nothing_in_the_systems(panel,
 def test_unknown_systems_are_not_found(panel):
     assert panel.get("/connections/dropbox/disconnect").status_code == 404
     assert panel.post("/connections/dropbox", {"x": "y"}).status_code == 404
+
+
+def test_salesforce_is_connected_from_the_panel_with_its_login_host(bare_panel, bare_config,
+                                                                     sandbox):
+    """A sandbox org (or a My Domain) needs its own login host: typed on the card, used."""
+    settings.set("crm", "salesforce")
+    values = {"salesforce_client_id": CLIENT_ID, "salesforce_client_secret": SECRET,
+              "salesforce_login_url": NOWHERE}
+    refused = bare_panel.post("/connections/salesforce", values, follow_redirects=True)
+    assert "Salesforce keys saved. Test:" in text(refused)  # a host that answers nothing
+    assert "API calls left today" not in text(refused)
+    host = f"{sandbox.url}/salesforce/login"
+    saved = bare_panel.post("/connections/salesforce", {"salesforce_login_url": host},
+                            follow_redirects=True)
+    assert "of 115000 API calls left today" in text(saved)
+    assert SECRET not in text(saved) and host in text(saved)  # the host is no secret

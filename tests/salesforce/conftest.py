@@ -12,6 +12,7 @@ import tasks
 from core import settings
 from core.connectors.salesforce import Salesforce
 from tests.test_connectors_salesforce import sf_config
+from tests.test_kill_resume import child_env
 from tests.test_sandbox_salesforce import make_key
 
 BOOKS = ["Wholesale", "Retail", {"Name": "Old catalogue", "IsActive": False}]
@@ -33,6 +34,18 @@ def salesforce_crm(sf):
 def sf_records(sandbox, sobject):
     """The org's records of one type, as the sandbox holds them."""
     return sandbox.get(f"salesforce/{sobject}")
+
+
+def sf_env(config):
+    """The environment of a `syncdesk` child process reaching this test's org and store."""
+    env = child_env(config)
+    env.update({"SALESFORCE_LOGIN_URL": config.salesforce_login_url,
+                "SALESFORCE_AUDIENCE": config.salesforce_audience,
+                "SALESFORCE_CLIENT_ID": config.salesforce_client_id,
+                "SALESFORCE_USERNAME": config.salesforce_username,
+                "SALESFORCE_PRIVATE_KEY": config.salesforce_private_key,
+                "SALESFORCE_CALLS_PER_SECOND": "0"})
+    return env
 
 
 def sf_writes(sandbox):

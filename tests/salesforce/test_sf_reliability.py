@@ -11,8 +11,8 @@ import requests
 
 from core import cursors, runner, settings
 from core.store import Run
-from tests.salesforce.conftest import sf_records
-from tests.test_kill_resume import child_env, kill_when
+from tests.salesforce.conftest import sf_env, sf_records
+from tests.test_kill_resume import kill_when
 
 
 def map_retail(config, sandbox):
@@ -34,17 +34,6 @@ def assert_each_once(sandbox):
     per_book = Counter(books[book] for _, book, _ in entries)
     assert per_book["Standard Price Book"] == len(products)
     assert per_book["Retail"] == len(products)
-
-
-def sf_env(config):
-    env = child_env(config)
-    env.update({"SALESFORCE_LOGIN_URL": config.salesforce_login_url,
-                "SALESFORCE_AUDIENCE": config.salesforce_audience,
-                "SALESFORCE_CLIENT_ID": config.salesforce_client_id,
-                "SALESFORCE_USERNAME": config.salesforce_username,
-                "SALESFORCE_PRIVATE_KEY": config.salesforce_private_key,
-                "SALESFORCE_CALLS_PER_SECOND": "0"})
-    return env
 
 
 def test_a_killed_export_resumes_without_a_second_product_or_entry(salesforce_crm, sandbox):

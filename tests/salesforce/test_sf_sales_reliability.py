@@ -6,20 +6,10 @@ import sys
 from collections import Counter
 
 from core import cursors, runner
+from tests.salesforce.conftest import sf_env
 from tests.salesforce.test_sf_sales_import import sales_of
-from tests.test_kill_resume import child_env, kill_when
+from tests.test_kill_resume import kill_when
 from tests.test_sales_import import stocked_products
-
-
-def sf_env(config):
-    env = child_env(config)
-    env.update({"SALESFORCE_LOGIN_URL": config.salesforce_login_url,
-                "SALESFORCE_AUDIENCE": config.salesforce_audience,
-                "SALESFORCE_CLIENT_ID": config.salesforce_client_id,
-                "SALESFORCE_USERNAME": config.salesforce_username,
-                "SALESFORCE_PRIVATE_KEY": config.salesforce_private_key,
-                "SALESFORCE_CALLS_PER_SECOND": "0"})
-    return env
 
 
 def child(config, *args):

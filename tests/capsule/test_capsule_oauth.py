@@ -272,3 +272,38 @@ def test_syncdesk_check_says_oauth_app(capsule_crm, sandbox):
     line = next(x for x in result.output.splitlines() if x.startswith("Capsule"))
     assert line.split()[:2] == ["Capsule", "ok"] and ACCOUNT in line
     assert CLIENT_SECRET not in result.output
+
+
+def test_the_sandbox_token_endpoint_answers_as_rfc_6749_says(capsule_crm, sandbox):
+    url, app = f"{sandbox.url}/capsule/oauth/token", {"client_id": CLIENT_ID,
+                                                      "client_secret": CLIENT_SECRET}
+    cfg = oauth_config(capsule_crm, sandbox)
+    code = parse_qs(urlsplit(approve(OAuthApp(cfg).authorize_url("s"))).query)["code"][0]
+    redirect_uri = "http://localhost/connections/capsule/oauth/callback"
+    body = requests.post(url, data=app | {"grant_type": "authorization_code", "code": code,
+                                          "redirect_uri": redirect_uri}, timeout=10).json()
+    assert set(body) == {"access_token", "token_type", "expires_in", "refresh_token", "scope",
+                         "subdomain"}
+    assert (body["token_type"], body["expires_in"], body["scope"], body["subdomain"]) == \
+        ("bearer", 604799, "read write", "sandbox")
+    wrong = requests.post(url, data=app | {"client_secret": "x", "grant_type": "refresh_token",
+                                           "refresh_token": body["refresh_token"]}, timeout=10)
+    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
+    odd = requests.post(url, data=app | {"grant_type": "password"}, timeout=10)
+    assert odd.status_code == 400 and odd.json()["error"] == "unsupported_grant_type"
+    renewed = requests.post(url, json=app | {"grant_type": "refresh_token",
+                                             "refresh_token": body["refresh_token"]}, timeout=10)
+    assert renewed.json()["refresh_token"] != body["refresh_token"]  # rotated
+    spent = requests.post(url, data=app | {"grant_type": "refresh_token",
+                                           "refresh_token": body["refresh_token"]}, timeout=10)
+    assert spent.status_code == 400 and spent.json()["error"] == "invalid_grant"
+
+
+def test_the_card_says_a_token_in_the_environment_wins(make_panel):
+    panel, cfg = make_panel()
+    panel.get(approve(start(panel)))
+    client = Panel(create_app(replace(cfg, capsule_token=TOKEN), {"TESTING": True}).test_client())
+    client.sign_in()
+    page = text(client.get("/connections/"))
+    assert "CAPSULE_TOKEN in the environment takes precedence" in page
+    assert "Disconnect OAuth" in page

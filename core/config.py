@@ -22,6 +22,7 @@ SECRET_FIELDS = {
     "hubspot_client_secret",
     "joor_token",
     "capsule_token",
+    "capsule_client_secret",
     "salesforce_private_key",
     "salesforce_client_secret",
     "slack_bot_token",
@@ -85,6 +86,13 @@ class Config:
     capsule_base_url: str = "https://api.capsulecrm.com/api/v2/"
     capsule_token: str = ""  # a personal access token, or an OAuth app's access token
     capsule_calls_per_hour: int = 4000  # Capsule's budget per user (shared by their tokens)
+    # OAuth (crms.md §B.2): the registered app's client id and secret; the redirect URI
+    # registered for it (empty: PANEL_URL + /connections/capsule/oauth/callback).
+    capsule_client_id: str = ""
+    capsule_client_secret: str = ""
+    capsule_redirect_uri: str = ""
+    capsule_auth_url: str = "https://api.capsulecrm.com/oauth/authorise"
+    capsule_oauth_url: str = "https://api.capsulecrm.com/"  # + oauth/token, oauth/token/revoke
     # Salesforce (crms.md §A). The login host: https://login.salesforce.com (production),
     # https://test.salesforce.com (sandboxes) or the org's My Domain, which client
     # credentials need. JWT bearer when a private key is set, else client credentials.

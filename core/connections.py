@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import requests
 from cryptography.fernet import InvalidToken
 
-from core import hubspot_tokens, links, references, settings
+from core import capsule_tokens, hubspot_tokens, links, references, settings
 from core.connectors.capsule import Capsule
 from core.connectors.cin7 import Cin7
 from core.connectors.hubspot import HubSpot
@@ -64,6 +64,17 @@ SYSTEMS = {
 }
 
 
+# CRMs that can also connect by OAuth: their token store and the token field OAuth stands in
+# for (the environment's token wins over OAuth, OAuth over a token saved in the panel).
+OAUTH = {"hubspot": (hubspot_tokens, "hubspot_token"),
+         "capsule": (capsule_tokens, "capsule_token")}
+
+
+def oauth_grant(system, secret_key):
+    """The system's OAuth connection (a Grant), or None."""
+    return OAUTH[system][0].load(secret_key) if system in OAUTH else None
+
+
 def _fields(system):
     if system not in SYSTEMS:
         raise ConfigError(f"unknown system {system!r}")
@@ -103,16 +114,16 @@ def save(system, values, secret_key):
 def effective_config(config):
     """`config` with saved keys filled in where the environment left a field empty.
 
-    A portal connected by OAuth wins over a private-app token saved in the panel (the
-    environment's HUBSPOT_TOKEN still wins over both).
+    A CRM connected by OAuth wins over a token saved in the panel (the environment's
+    HUBSPOT_TOKEN or CAPSULE_TOKEN still wins over both).
     """
     filled = {}
     for system in SYSTEMS:
         if not Connection.get_or_none(Connection.system == system):
             continue
         saved = load(system, config.secret_key)
-        if system == "hubspot" and hubspot_tokens.load(config.secret_key):
-            saved.pop("hubspot_token", None)
+        if oauth_grant(system, config.secret_key):
+            saved.pop(OAUTH[system][1], None)
         for name, value in saved.items():
             if name in _fields(system) and not getattr(config, name) and value:
                 filled[name] = value
@@ -150,7 +161,7 @@ def last_check(system):
 def configured(system, config):
     """True when every key this system needs has a value (environment or panel)."""
     cfg = effective_config(config)
-    if system == "hubspot" and hubspot_tokens.load(config.secret_key):
+    if oauth_grant(system, config.secret_key):
         return True
     return all(getattr(cfg, key.field) for key in SYSTEMS[system][1]
                if key.required and key.field != "slack_app_token")
@@ -218,8 +229,8 @@ def check(system, config):
         missing = [k.field.upper() for k in SYSTEMS[system][1]
                    if k.required and not getattr(cfg, k.field) and k.field != "slack_app_token"]
         ok, message = None, "keys not set: " + ", ".join(missing)
-        if system == "hubspot":
-            message += " (or click Connect HubSpot)"
+        if system in OAUTH:
+            message += f" (or click Connect {SYSTEMS[system][0]})"
     else:
         try:
             ok, message = True, _probe(system, cfg)
@@ -251,8 +262,8 @@ def disconnect(system):
     removed = {"links": 0, "mappings": 0}
     with atomic_write():
         Connection.delete().where(Connection.system == system).execute()
-        if system == "hubspot":  # the OAuth connection too (revoked by the caller)
-            hubspot_tokens.forget()
+        if system in OAUTH:  # the OAuth connection too (revoked by the caller)
+            OAUTH[system][0].forget()
         if system == "cin7":  # every link pairs a Cin7 record with another system's
             removed["links"] = Link.delete().where(_core_links()).execute()
         elif system in ("hubspot", "joor", "salesforce", "capsule"):

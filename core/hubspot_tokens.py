@@ -1,24 +1,19 @@
-"""The HubSpot OAuth connection (CON-1): its tokens, sealed in the store, refreshed in one
-place for every process (panel, worker, bot).
+"""The HubSpot OAuth connection (CON-1): its tokens, sealed in the store and refreshed by
+core/oauth_tokens.py (compare and swap, shared with Capsule's).
 
-A refresh writes the new tokens only if the row still holds what it read (compare and
-swap): when two processes refresh at once, one write wins and the other takes the winner's
-token. HubSpot keeps the refresh token on a refresh and both access tokens stay valid, so
-losing that race costs one token request, never the connection.
+HubSpot keeps the refresh token on a refresh and both access tokens stay valid, so losing a
+refresh race costs one token request, never the connection.
 """
 
-import json
 import logging
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 
-from core import sealing
+from core import oauth_tokens
 from core.connectors.hubspot_oauth import OAuthApp
-from core.errors import ConfigError, ServiceError
-from core.store import Connection, atomic_write, utcnow
 
 ROW = "hubspot.oauth"  # its Connection row; the private-app token keeps the "hubspot" row
-MARGIN = 300.0  # seconds: an access token this close to expiry is refreshed before use
+MARGIN = oauth_tokens.MARGIN
 NOT_CONNECTED = ("HubSpot is not connected: set HUBSPOT_TOKEN (a private app's token) or "
                  "click Connect HubSpot on the panel's Connections page.")
 log = logging.getLogger("syncdesk.hubspot")
@@ -37,41 +32,22 @@ class Grant:
     scopes: tuple = ()
 
 
-def _read(secret_key):
-    """(sealed text, Grant) of the stored connection, or (None, None)."""
-    row = Connection.get_or_none(Connection.system == ROW)
-    if row is None or not row.secrets:
-        return None, None
-    try:
-        values = json.loads(sealing.decrypt(row.secrets, secret_key))
-    except (ConfigError, ValueError):
-        return row.secrets, None  # SECRET_KEY changed: it has to be connected again
-    values["scopes"] = tuple(values.get("scopes") or ())
-    return row.secrets, Grant(**values)
+KIND = oauth_tokens.Kind(ROW, Grant, OAuthApp, NOT_CONNECTED, "HubSpot", tuples=("scopes",))
 
 
 def load(secret_key):
     """The stored Grant, or None when HubSpot is not connected by OAuth."""
-    return _read(secret_key)[1]
-
-
-def _seal(grant, secret_key):
-    return sealing.encrypt(json.dumps(asdict(grant)), secret_key)
+    return oauth_tokens.load(KIND, secret_key)
 
 
 def save(grant, secret_key):
     """Store `grant`, replacing any other."""
-    sealed = _seal(grant, secret_key)
-    with atomic_write():
-        Connection.insert(system=ROW, secrets=sealed, updated_at=utcnow()).on_conflict(
-            conflict_target=[Connection.system],
-            update={Connection.secrets: sealed, Connection.updated_at: utcnow()}).execute()
+    oauth_tokens.save(KIND, grant, secret_key)
 
 
 def forget():
     """Drop the stored connection (nothing is asked of HubSpot)."""
-    with atomic_write():
-        Connection.delete().where(Connection.system == ROW).execute()
+    oauth_tokens.forget(KIND)
 
 
 def connect(config, code):
@@ -88,57 +64,12 @@ def connect(config, code):
 
 def disconnect(config):
     """Revoke the refresh token at HubSpot and forget the connection: (Grant or None, why it
-    was not revoked or "").
-
-    It is forgotten even when HubSpot refuses or cannot be reached: the admin asked for it.
-    """
-    grant, problem = load(config.secret_key), ""
-    if grant is not None:
-        try:
-            OAuthApp(config).revoke(grant.refresh_token)
-        except (ConfigError, ServiceError) as exc:
-            problem = str(exc)
-            log.warning("HubSpot refresh token not revoked: %s", problem)
-    forget()
-    return grant, problem
+    was not revoked or "")."""
+    return oauth_tokens.disconnect(KIND, config)
 
 
-class Session:
+class Session(oauth_tokens.Session):
     """The access token for HubSpot calls: fresh before use, refreshed once on demand."""
 
     def __init__(self, config, clock=time.time):
-        self.secret_key, self.clock = config.secret_key, clock
-        self.grant = load(config.secret_key)
-        if self.grant is None:
-            raise ConfigError(NOT_CONNECTED)
-        self.app = OAuthApp(config, clock)
-
-    def access_token(self):
-        """A token that is not about to expire (refreshing it first if it is)."""
-        if self.grant.expires_at - self.clock() <= MARGIN:
-            return self.refresh(self.grant.access_token)
-        return self.grant.access_token
-
-    def refresh(self, stale):
-        """A new access token instead of `stale`, or the one another process just stored."""
-        sealed, stored = _read(self.secret_key)
-        if stored is None:
-            raise ConfigError(NOT_CONNECTED)
-        if stored.access_token != stale and stored.expires_at - self.clock() > MARGIN:
-            self.grant = stored  # another process refreshed already
-            return stored.access_token
-        tokens = self.app.refresh(stored.refresh_token)
-        fresh = replace(stored, access_token=tokens.access_token, expires_at=tokens.expires_at,
-                        refresh_token=tokens.refresh_token or stored.refresh_token)
-        with atomic_write():
-            swapped = Connection.update(secrets=_seal(fresh, self.secret_key),
-                                        updated_at=utcnow()).where(
-                (Connection.system == ROW) & (Connection.secrets == sealed)).execute()
-        if swapped:
-            self.grant = fresh
-            return fresh.access_token
-        # Another process wrote first (or a disconnect): theirs is as good as ours.
-        self.grant = load(self.secret_key)
-        if self.grant is None:
-            raise ConfigError(NOT_CONNECTED)
-        return self.grant.access_token
+        super().__init__(KIND, config, clock)

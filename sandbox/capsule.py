@@ -1,8 +1,9 @@
 """Capsule CRM API v2 under /capsule/api/v2 (CAPSULE_BASE_URL = base + "/capsule/api/v2/").
 
 As the real service is described in ../shared/notes/crms.md §B:
-- `Authorization: Bearer <token>`: an unknown token gets 401 {"message"} with
-  `WWW-Authenticate`; the read-only token gets 403 on writes;
+- `Authorization: Bearer <token>`: the personal tokens of OPTIONS or an access token of the
+  OAuth app (sandbox/capsule_oauth.py, /capsule/oauth/…); an unknown or expired one gets
+  401 {"message"} with `WWW-Authenticate`; the read-only token gets 403 on writes;
 - an hourly budget per user (capsule_rate_per_hour, 4,000; 0: none) counted from the user's
   first call; every answer to a known user carries X-RateLimit-Limit/-Remaining/-Reset (UTC
   epoch seconds), and past the budget a 429 {"error": "rate limit reached"} without
@@ -24,6 +25,7 @@ from flask import Blueprint, g, jsonify, request
 from sandbox import (
     capsule_fields,
     capsule_hooks,
+    capsule_oauth,
     capsule_opportunities,
     capsule_parties,
     faults,
@@ -61,7 +63,8 @@ def fresh(options):
             "deleted": {"parties": [], "opportunities": []},
             "definitions": capsule_fields.fresh(),
             "milestones": capsule_opportunities.fresh_milestones(), "hooks": {},
-            "bucket": {"start": None, "used": 0}}
+            "bucket": {"start": None, "used": 0},
+            "oauth": capsule_oauth.fresh(options, SITE["subdomain"])}
     _seed(data, int(opts["capsule_parties"] or 0))
     return data
 
@@ -99,10 +102,13 @@ def gate():
         forced = faults.apply(sandbox, fault, _fault_throttle, _fault_error)
         if forced is not None:
             return forced
+    if request.path.startswith(bp.url_prefix + "/oauth/"):
+        return None  # the OAuth endpoints authenticate the app themselves, outside the budget
     state.hold_lock()
     data = store()
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    kind = data["tokens"].get(token.strip()) if scheme.lower() == "bearer" else None
+    token = token.strip() if scheme.lower() == "bearer" else ""
+    kind = data["tokens"].get(token) or ("app" if capsule_oauth.bearer(data, token) else None)
     if kind is None:
         raise CapsuleError(401, "Authentication failed: the access token is missing, invalid or "
                                 "expired", headers={"WWW-Authenticate": 'Bearer realm="Capsule '
@@ -230,3 +236,5 @@ def unknown(rest):
 
 
 bp.register_blueprint(api)
+bp.register_blueprint(capsule_oauth.bp)
+bp.register_blueprint(capsule_oauth.control)

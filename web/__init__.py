@@ -21,10 +21,10 @@ from web import (
     dashboard,
     deal_stages,
     events,
-    hubspot_oauth,
     joor,
     mappings,
     milestones,
+    oauth,
     price_books,
     products,
     runs,
@@ -40,7 +40,7 @@ MAX_BODY = 4 * 1024 * 1024  # the panel's largest form (ticked records) is far s
 
 # Blueprints of the panel, one per concern, signed in and CSRF-checked.
 PANEL = (auth, dashboard, connections, settings_views, mappings, runs, customers, products,
-         sales, deal_stages, price_books, milestones, joor, events, hubspot_oauth)
+         sales, deal_stages, price_books, milestones, joor, events, oauth)
 # Public ones: Slack signs its requests and the webhooks carry their own secret.
 PUBLIC = (slack_events, webhooks)
 

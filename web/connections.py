@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from core import connections, hubspot_tokens, settings
+from core import connections, settings
 from core.errors import ConfigError
 from web.views import current_config, partial
 
@@ -22,12 +22,13 @@ def _card(system):
 
 
 def _oauth(system, config):
-    """The HubSpot card's OAuth part: can it connect, and to which portal it is connected."""
-    if system != "hubspot":
+    """A CRM card's OAuth part: can it connect, and to which account it is connected."""
+    if system not in connections.OAUTH:
         return None
-    return {"grant": hubspot_tokens.load(config.secret_key),
-            "possible": bool(config.hubspot_client_id and config.hubspot_client_secret),
-            "overridden": bool(config.hubspot_token)}
+    return {"grant": connections.oauth_grant(system, config.secret_key),
+            "possible": bool(getattr(config, f"{system}_client_id")
+                             and getattr(config, f"{system}_client_secret")),
+            "overridden": bool(getattr(config, connections.OAUTH[system][1]))}
 
 
 def _known(system):
@@ -78,8 +79,8 @@ def disconnect(system):
     if request.method == "GET":
         return render_template("connections_disconnect.html", system=system, label=label,
                                preview=connections.disconnect_preview(system))
-    if system == "hubspot":
-        hubspot_tokens.disconnect(current_config())  # revokes the OAuth connection, if any
+    if system in connections.OAUTH:  # revokes the OAuth connection, if any
+        connections.OAUTH[system][0].disconnect(current_config())
     removed = connections.disconnect(system)
     flash(f"{label} disconnected: {removed['links']} link(s) and {removed['mappings']} "
           "mapping(s) forgotten. Nothing was changed in the systems.", "success")

@@ -16,8 +16,10 @@ Facts the notes leave uncertain are the constants below, so they can be correcte
 import time
 from urllib.parse import urlsplit
 
+from core import capsule_tokens
 from core.errors import RecordError, ServiceError, Throttled
 from core.http import Api
+from core.oauth_tokens import OAuthApi
 from core.ratelimit import Limiter
 from core.records import Address, Detail, FieldDefinition, Milestone, Opportunity, Party
 
@@ -243,20 +245,39 @@ def to_milestone(data):
 
 
 class Capsule:
-    """Capsule CRM v2 for one user's token; `sleep` and `clock` drive the limiter's waits."""
+    """Capsule CRM v2 for one user: a personal access token (CAPSULE_TOKEN), else the OAuth
+    connection; `sleep` and `clock` drive the limiter's waits.
+
+    `connections.effective_config` leaves a panel-saved token out while Capsule is connected
+    by OAuth, so CAPSULE_TOKEN in the environment wins, then OAuth, then the panel's token.
+    """
 
     def __init__(self, config, sleep=time.sleep, clock=time.time):
-        config.require("capsule_token")
+        self.oauth = None if config.capsule_token else capsule_tokens.Session(config)
+        if self.oauth:  # Capsule counts per user: the user's limiter, whatever the token
+            grant = self.oauth.grant
+            tag, api, headers = f"oauth:{grant.subdomain}:{grant.user_id}", OAuthApi, {}
+        else:
+            tag, api = config.capsule_token[-6:], Api
+            headers = {"Authorization": f"Bearer {config.capsule_token}"}
         budget = config.capsule_calls_per_hour or 4000  # the wait for a reset needs a limiter
         burst = min(PACING_BURST, budget)
-        self.limiter = Limiter(f"capsule:{config.capsule_token[-6:]}", burst,
-                               HOUR * burst / budget, sleep, clock)
-        self.api = Api(SYSTEM, config.capsule_base_url,
-                       {"Authorization": f"Bearer {config.capsule_token}",
-                        "Accept": "application/json", "Content-Type": "application/json"},
+        self.limiter = Limiter(f"capsule:{tag}", burst, HOUR * burst / budget, sleep, clock)
+        self.api = api(SYSTEM, config.capsule_base_url,
+                       {**headers, "Accept": "application/json",
+                        "Content-Type": "application/json"},
                        lambda response: check(response, clock), self.limiter,
                        config.http_timeout, config.max_retries,
                        (config.retry_initial, config.retry_max))
+        if self.oauth:
+            self.api.tokens = self.oauth
+
+    def connection(self):
+        """How this client is connected, in words: "OAuth app, account S" or "personal access
+        token"."""
+        if not self.oauth:
+            return "personal access token"
+        return f"OAuth app, account {self.oauth.grant.subdomain or '?'}"
 
     def site(self):
         """The account and the token's user: the cheap calls that prove the token works."""
@@ -269,7 +290,8 @@ class Capsule:
         user = self.api.json("GET", "users/current")["user"]
         left, limit = (site.headers.get(h) for h in ("X-RateLimit-Remaining", "X-RateLimit-Limit"))
         budget = f"{left} of {limit} calls left this hour" if left and limit else "budget not shown"
-        return (f"site {site.json()['site'].get('name', '?')}, user "
+        how = f"{self.connection()}: " if self.oauth else ""
+        return (f"{how}site {site.json()['site'].get('name', '?')}, user "
                 f"{user.get('username') or user.get('name', '?')}; {budget}")
 
     # -- reading ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from core import hubspot_tokens
 from core.errors import ServiceError, Throttled
 from core.http import Api
+from core.oauth_tokens import OAuthApi
 from core.ratelimit import Limiter
 from core.records import Pipeline, PipelineStage, Remote
 
@@ -108,25 +109,6 @@ def check(response):
         interval = response.headers.get("X-HubSpot-RateLimit-Interval-Milliseconds", "10000")
         response.pause = float(interval) / 1000 / 10
     return response
-
-
-class OAuthApi(Api):
-    """An Api that sends the OAuth connection's access token, fresh, and after a 401
-    refreshes it once and sends the request again."""
-
-    tokens = None  # a hubspot_tokens.Session
-
-    def _once(self, method, path, limiter, kwargs):
-        token = self.tokens.access_token()
-        self.session.headers["Authorization"] = f"Bearer {token}"
-        try:
-            return super()._once(method, path, limiter, kwargs)
-        except ServiceError as exc:
-            if exc.status != 401:
-                raise
-        # HubSpot: a 401 alone does not mean the token expired, so once and no more.
-        self.session.headers["Authorization"] = f"Bearer {self.tokens.refresh(token)}"
-        return super()._once(method, path, limiter, kwargs)
 
 
 @dataclass

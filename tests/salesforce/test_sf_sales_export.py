@@ -11,6 +11,7 @@ import requests
 
 from core import runner, runs, settings
 from core.connectors.salesforce import Salesforce
+from tests.conftest import import_defaults
 from tests.salesforce.conftest import sf_records, sf_writes
 from tests.salesforce.test_sf_reliability import sf_env
 from tests.test_kill_resume import kill_when
@@ -177,6 +178,8 @@ def test_a_dry_run_shows_the_plan_and_writes_nothing(selling, sandbox):
     assert run.status == "finished" and run.failed == len(foreign(sandbox)), run.message
     assert run.created == len(exported(sandbox))
     assert {row["action"] for row in run.plan} == {"create", "fail"}
+    assert "Object Manager > Opportunity Product > Fields & Relationships > New > Text(80): " \
+        "label 'Cin7 Line Key'" in run.message
     assert sf_records(sandbox, "Opportunity") == [] and sf_writes(sandbox) == []
 
 
@@ -187,6 +190,8 @@ def test_an_org_without_the_sale_field_is_refused_with_the_steps(selling, sandbo
     assert run.status != "finished"
     assert "Setup > Object Manager > Opportunity > Fields & Relationships > New > Text(36): " \
         "label 'Cin7 Sale ID', field name Cin7_Sale_ID; tick Unique and External ID" in run.message
+    assert "Object Manager > Opportunity Product > Fields & Relationships > New > Text(80): " \
+        "label 'Cin7 Line Key'" in run.message
     assert sf_records(sandbox, "Opportunity") == []
 
 
@@ -194,6 +199,8 @@ def test_opportunities_exported_from_cin7_are_never_imported_back(selling, sandb
     export(selling)
     won = opportunities(sandbox)[one(sandbox, "ESTIMATED")["ID"]]
     Salesforce(selling).update_one("Opportunity", won["Id"], {"StageName": "Closed Won"})
+    settings.set("sales.direction", "off")
+    import_defaults(selling, sandbox)  # so that it would be imported, were it not skipped
     settings.set("sales.direction", "import")
     settings.set("salesforce.sales_from", "opportunities")
     settings.set("salesforce.trigger_stage", "Closed Won")

@@ -4,6 +4,7 @@ the sale's status; reruns, kills and storms never make a second one."""
 
 import subprocess
 import sys
+import time
 from collections import Counter
 
 import pytest
@@ -11,6 +12,7 @@ import requests
 
 from core import runner, runs, settings
 from core.connectors.salesforce import Salesforce
+from core.store import Link
 from tests.conftest import import_defaults
 from tests.salesforce.conftest import sf_records, sf_writes
 from tests.salesforce.test_sf_reliability import sf_env
@@ -152,6 +154,9 @@ def test_a_killed_export_resumes_without_a_second_opportunity_or_line(selling, s
                               "sales"], env=sf_env(selling), stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     kill_when(child, lambda: len(sf_records(sandbox, "Opportunity")) > 0)
+    assert Link.select().where(Link.entity == "sale").count() == 0  # killed before the links
+    time.sleep(0.5)  # the line upsert in flight at the kill lands now, unanswered
+    assert sf_records(sandbox, "OpportunityLineItem")  # lines the next run must not double
     sandbox.clear_faults()
     export(selling)
     assert_each_once(sandbox)

@@ -35,7 +35,7 @@ MODSTAMP = "SystemModstamp"  # changes on user and automated edits, unlike LastM
 # Facts the documentation leaves open (crms.md A.10, A.16), kept here to correct in one place.
 DAILY_SPENT = "TotalRequests"  # REQUEST_LIMIT_EXCEEDED's text when the allocation is spent [C3]
 CONCURRENT_WAIT = 5.0  # s after REQUEST_LIMIT_EXCEEDED for concurrent long requests [U]
-GONE = {"ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY"}  # a delete found nothing [C3]
+GONE = {"ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY"}  # nothing to delete [C3; I 2nd]
 RETRYABLE_CODES = {"UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE"}  # worth sending again [C3]
 DUPLICATE_FIELD = re.compile(r"duplicate value found: (\w+) duplicates")  # fields is empty [C3]
 NO_COLUMN = re.compile(r"No such column '(\w+)'")

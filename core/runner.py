@@ -100,6 +100,7 @@ CRM_FLOWS = {
         ("customers", "export"): Flow(customers_export.run_salesforce, ("cin7", "salesforce")),
         ("customers", "import"): Flow(customers_from_salesforce.run, ("cin7", "salesforce")),
         ("sales", "import"): Flow(sales_from_salesforce.run, ("cin7", "salesforce")),
+        ("sales", "export"): Flow(sales_export.run_salesforce, ("cin7", "salesforce")),
         ("products", "export"): Flow(products_export.run_salesforce, ("cin7", "salesforce")),
         ("pricebooks", "refresh"): copy_of(lambda ctx: len(price_books.load(ctx.salesforce)),
                                            "price books from Salesforce", "salesforce"),

@@ -39,6 +39,7 @@ DEFAULTS = {
     "salesforce.sales_from": "",  # import from Salesforce: opportunities or quotes ("" = not chosen)
     "salesforce.trigger_stage": "",  # an opportunity at this stage (or won) becomes a sale
     "salesforce.stage_map": {},  # Salesforce stage or quote status -> Cin7 sale status (SAL-5)
+    "salesforce.export_stage_map": {},  # export: Cin7 sale status -> opportunity stage label
     "customers.field_map": [],
     "suppliers.export": False,  # CUS-11: customers export also writes suppliers as vendors
     "import.currency": "",
@@ -150,6 +151,7 @@ SALES_PARSERS = {
     "sales.import_type": _choice(("simple", "advanced")),
     "salesforce.sales_from": _choice(("opportunities", "quotes", "")),
     "salesforce.stage_map": _checked(stages.parse_labels),
+    "salesforce.export_stage_map": _checked(stages.parse_export_labels),
     "salesforce.price_books": _checked(price_books.parse_map),
     "capsule.milestone_map": _checked(milestones.parse_map),
 }

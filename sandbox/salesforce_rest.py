@@ -226,3 +226,24 @@ def collection_upsert(version, sobject, field):
         return store.create(org, sobject, record)["Id"], True
 
     return _run(records, write, all_or_none)
+
+
+@bp.delete("/v<version>/composite/sobjects")
+def collection_delete(version):
+    """DELETE ?ids=a,b&allOrNone=false: one result per id, in order (at most 200)."""
+    ids = [i for i in request.args.get("ids", "").split(",") if i]
+    if not ids:
+        raise SalesforceError(400, "MISSING_ARGUMENT", "ids not specified")
+    if len(ids) > COLLECTION:
+        raise SalesforceError(400, "EXCEEDED_ID_LIMIT", TOO_MANY)
+    org = _org()
+
+    def write(record):
+        sobject = schema.type_of(record["Id"])
+        if sobject is None or store.find(org, sobject, record["Id"]) is None:
+            raise SalesforceError(404, "ENTITY_IS_DELETED", "entity is deleted")
+        store.delete(org, sobject, record["Id"])
+        return record["Id"], None
+
+    all_or_none = request.args.get("allOrNone", "").lower() == "true"
+    return _run([{"Id": i} for i in ids], write, all_or_none)

@@ -73,7 +73,8 @@ OBJECTS = {
         "TotalPrice": ("double", {READ_ONLY})}),
 }
 CUSTOM_FIELDS = {"Account": "Cin7_Customer_ID__c", "Product2": "Cin7_Product_ID__c",
-                 "Contact": "Cin7_Contact_Key__c"}
+                 "Contact": "Cin7_Contact_Key__c", "Opportunity": "Cin7_Sale_ID__c",
+                 "OpportunityLineItem": "Cin7_Line_Key__c"}
 # Plain custom fields an admin adds with the external ids (customers: Deprecated -> Inactive).
 CUSTOM_TEXT = {"Account": ("Cin7_Status__c",), "Contact": ("Cin7_Status__c",)}
 # Fields an admin adds with the external id (the stock SyncDesk exports); not external ids.
@@ -161,6 +162,12 @@ def new_id(org, sobject):
         digits = _DIGITS[rest] + digits
     short = OBJECTS[sobject][0] + "Sb" + digits.rjust(10, "0")
     return short + suffix(short)
+
+
+def type_of(record_id):
+    """The sObject an id's key prefix names, or None."""
+    prefix = str(record_id or "")[:3]
+    return next((name for name, (key, _) in OBJECTS.items() if key == prefix), None)
 
 
 def full_id(value):

@@ -26,11 +26,15 @@ FIELDS = {
 }
 
 
+SETUP_NAMES = {"OpportunityLineItem": "Opportunity Product"}  # Object Manager's label
+
+
 def setup_steps(sobject, field, kind, external):
     """What an admin does in Salesforce Setup to add one of SyncDesk's fields."""
     label = field[:-3].replace("_", " ")
     flags = "; tick Unique and External ID" if external else ""
-    return (f"Setup > Object Manager > {sobject} > Fields & Relationships > New > {kind}: "
+    shown = SETUP_NAMES.get(sobject, sobject)
+    return (f"Setup > Object Manager > {shown} > Fields & Relationships > New > {kind}: "
             f"label '{label}', field name {field[:-3]}{flags}; make it visible and editable "
             "for the integration user's profile")
 

@@ -1,4 +1,7 @@
-"""Sales export, executed: Cin7 sales page by page to HubSpot deals with line items.
+"""Sales export, executed: Cin7 sales page by page to the CRM's deals with their lines.
+
+One engine for HubSpot (deals and line items) and Salesforce (Opportunities and their line
+items, written by core/sales/opportunity_writes.py); a Target says what differs.
 
 saleList gives headers only, so a sale is read whole (one Cin7 call) only when its `Updated`
 moved since it was last exported; a no-change run reads one page and writes nothing. Order of
@@ -7,17 +10,18 @@ cin7_sale_id), line items (upsert by cin7_line_key), associations (creating one 
 harmless), leftover line items archived, links saved, the page checkpointed.
 """
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from core import cursors, links, runs, settings
 from core.connectors import hubspot as hs
 from core.customers import export as customers_export
+from core.customers import to_salesforce as sf_customers
 from core.customers.to_hubspot import property_specs as customer_specs
 from core.errors import ConfigError
 from core.products import export as products_export
 from core.products.to_hubspot import plan_products
 from core.products.to_hubspot import property_specs as product_specs
-from core.sales import fields, stages, to_hubspot
+from core.sales import fields, opportunity_writes, stages, to_hubspot, to_salesforce
 from core.sales import listing as sale_list
 
 ENTITY, DIRECTION = "sales", "export"
@@ -40,28 +44,55 @@ def options():
             "since": settings.get("sales.export_since")}
 
 
+@dataclass(frozen=True)
+class Target:
+    """What the sales export writes to one CRM."""
+
+    system: str  # the CRM: its client is ctx.<system>, its links say so
+    prepare: object  # ctx -> the run's options; refuses the run when the CRM is not ready
+    export_missing: object  # (ctx, sales): customers and products the sales need, first
+    plan: object  # (sales, links, options, force) -> (Plan, [what each sale writes])
+    apply: object  # (ctx, plan, [what each sale writes]): one page's writes and links
+
+
 def run(ctx):
-    """Export changed (or selected) sales; reports through ctx.progress."""
-    chosen = options()
-    if not ctx.dry_run:
-        customers_export.ensure_properties(ctx.hubspot, fields.property_specs(chosen["field_map"]))
+    """Export changed (or selected) sales to HubSpot; reports through ctx.progress."""
+    export(ctx, HUBSPOT)
+
+
+def run_salesforce(ctx):
+    """Export changed (or selected) sales to Salesforce as Opportunities with their lines."""
+    export(ctx, SALESFORCE)
+
+
+def export(ctx, target):
+    """Export changed (or selected) sales to `target`, page by page."""
+    chosen = target.prepare(ctx)
 
     def handle_page(ctx, headers):
         sale_list.save(headers)  # the panel's sales list sees what we read
-        sales = read_changed(ctx, [h for h in headers if to_hubspot.wanted(h, chosen["since"])])
+        sales = read_changed(ctx, [h for h in headers if to_hubspot.wanted(h, chosen["since"])],
+                             target.system)
         if not ctx.dry_run:
-            _export_missing(ctx, sales)
+            target.export_missing(ctx, sales)
         first = [e for e in ("customers", "products")
                  if ctx.dry_run and settings.direction(e) == "export"]
-        plan, deals = to_hubspot.plan_sales(sales, _known(sales), {**chosen, "first": first},
-                                            force=bool(ctx.only))
-        ctx.record_plan(plan) if ctx.dry_run else apply(ctx, plan, deals)
+        plan, items = target.plan(sales, _known(sales, target.system), {**chosen, "first": first},
+                                  force=bool(ctx.only))
+        ctx.record_plan(plan) if ctx.dry_run else target.apply(ctx, plan, items)
 
     def pages(modified_since=None, start_page=1, page_size=1000):
         return ctx.cin7.sale_pages(updated_since=modified_since, page_size=page_size,
                                    start_page=start_page)
 
     cursors.export_pages(ctx, ENTITY, DIRECTION, pages, ctx.cin7.sale, handle_page, "sales")
+
+
+def _hubspot_options(ctx):
+    chosen = options()
+    if not ctx.dry_run:
+        customers_export.ensure_properties(ctx.hubspot, fields.property_specs(chosen["field_map"]))
+    return chosen
 
 
 def read_changed(ctx, headers, system="hubspot"):
@@ -85,18 +116,18 @@ def stamp(sale):
     return sale.updated.isoformat() if sale.updated else ""
 
 
-def _known(sales):
+def _known(sales, system="hubspot"):
     """Links of the sales, their line items, customers and products."""
     keys = [("sale", s.id) for s in sales] + [("customer", s.customer_id) for s in sales]
     keys += [("product", line.product_id) for s in sales for line in s.lines]
-    known = links.for_records("hubspot", keys)
+    known = links.for_records(system, keys)
     deal_ids = [link.remote_id for (entity, _), link in known.items() if entity == "sale"]
-    for line in links.children("hubspot", "sale_line", deal_ids):
+    for line in links.children(system, "sale_line", deal_ids):
         known[("sale_line", line.cin7_id)] = line
     return known
 
 
-def _export_missing(ctx, sales):
+def _export_missing(ctx, sales):  # HubSpot's
     """Customers and products a sale needs and HubSpot lacks go first, when their own
     export is on (beyond the guide, which fails the sale); else the sale fails, naming them."""
     known = links.for_records("hubspot", [("customer", s.customer_id) for s in sales] +
@@ -205,3 +236,68 @@ def _sale_link(deal):
             "remote_id": deal.write.remote_id, "remote_key": stamp(deal.sale),
             "fingerprint": deal.write.fingerprint, "parent_remote_id": deal.write.parent,
             "name": deal.write.name[:250], "detail": deal.sale.status}
+
+
+HUBSPOT = Target("hubspot", _hubspot_options, _export_missing, to_hubspot.plan_sales, apply)
+
+
+# -- Salesforce ---------------------------------------------------------------------------
+
+def _salesforce_options(ctx):
+    """The run's options; refuses while the org lacks SyncDesk's fields or a stage mapped
+    (or Closed Lost, for voided sales) is not one of the org's opportunity stages."""
+    sf = ctx.salesforce
+    sf_customers.require_fields(sf, to_salesforce.FIELDS)
+    offered = [v["value"] for v in sf.fields("Opportunity")["StageName"].get(
+        "picklistValues") or [] if v.get("active")]
+    stage_map = settings.get("salesforce.export_stage_map")
+    unknown = sorted({s for s in [*stage_map.values(), to_salesforce.stage_for(
+        "VOIDED", stage_map)] if s not in offered})
+    if unknown or not offered:
+        raise ConfigError(f"Salesforce has no opportunity stage {', '.join(unknown)} (stages: "
+                          f"{', '.join(offered)}): set salesforce.export_stage_map, e.g. "
+                          "`syncdesk settings set salesforce.export_stage_map "
+                          "'ORDERED=Negotiation/Review,VOIDED=Closed Lost'`")
+    currency = to_salesforce.CURRENCY_FIELD in sf.fields("Opportunity")
+    return {"stage_map": stage_map, "first_stage": offered[0],
+            "since": settings.get("sales.export_since"), "standard": sf.standard_pricebook(),
+            "books": settings.get("salesforce.price_books"),
+            "currency": ctx.cin7.me().get("Currency", "") if currency else ""}
+
+
+def _salesforce_missing(ctx, sales):
+    """Customers and products a sale needs and Salesforce lacks go first when their own
+    export is on; else the sale fails, naming them."""
+    known = links.for_records("salesforce", [("customer", s.customer_id) for s in sales] +
+                              [("product", line.product_id) for s in sales for line in s.lines])
+    aside = replace(ctx, progress=runs.Aside())
+    customers = sorted({s.customer_id for s in sales if ("customer", s.customer_id) not in known})
+    if customers and settings.direction("customers") == "export":
+        sf_customers.require_fields(ctx.salesforce, sf_customers.FIELDS)
+        found = [c for c in map(ctx.cin7.customer, customers) if c]
+        customers_export.apply_salesforce(aside, customers_export.plan_customers(
+            found, [], system="salesforce", target=sf_customers.SALESFORCE))
+        ctx.notes.append(f"{len(found)} customer(s) exported first")
+    products = sorted({line.product_id for s in sales for line in s.lines
+                       if line.product_id and ("product", line.product_id) not in known})
+    if products and settings.direction("products") == "export":
+        target = products_export.SALESFORCE
+        chosen = target.prepare(ctx)
+        found = [p for p in map(ctx.cin7.product, products) if p]
+        plan = target.plan(found, {}, chosen, {})
+        products_export.apply(aside, plan, target)
+        target.after_page(aside, plan, found, chosen)  # their prices: lines need them
+        ctx.notes.append(f"{len(found)} product(s) exported first")
+
+
+def _salesforce_apply(ctx, plan, opportunities):
+    done = opportunity_writes.write(ctx, plan, opportunities)
+    links.save_rows("salesforce", [
+        {"entity": "sale", "cin7_id": o.sale.id, "remote_type": "opportunity",
+         "remote_id": o.write.remote_id, "remote_key": stamp(o.sale),
+         "fingerprint": o.write.fingerprint, "parent_remote_id": o.write.parent,
+         "name": o.write.name[:250], "detail": o.sale.status} for o in done])
+
+
+SALESFORCE = Target("salesforce", _salesforce_options, _salesforce_missing,
+                    to_salesforce.plan_sales, _salesforce_apply)

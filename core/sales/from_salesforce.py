@@ -7,7 +7,8 @@ Status is Accepted; `sales.import_since` keeps those closing (opportunities) or 
 Product2 (matched to Cin7 by Cin7_Product_ID__c, then ProductCode as SKU, then name), its
 Account as the customer, imported (created or updated, contact details refreshed) by the
 customers import's rules, and its Salesforce id as the sale's ExternalID. The rest of the
-import is core/sales/import_.py, the same as HubSpot's.
+import is core/sales/import_.py, the same as HubSpot's. An opportunity carrying
+Cin7_Sale_ID__c was exported from Cin7 (core/sales/to_salesforce.py) and is never imported.
 """
 
 from dataclasses import replace
@@ -21,6 +22,7 @@ from core.customers import to_salesforce as customer_fields
 from core.errors import ConfigError, RecordError
 from core.records import Order, OrderLine
 from core.sales import import_
+from core.sales.to_salesforce import SALE_KEY
 
 PRODUCT_KEY = "Cin7_Product_ID__c"  # Product2's external ID: the Cin7 product id
 ACCEPTED = "Accepted"  # the quote status that makes a sale [C SF-OBJ Quote.Status]
@@ -86,6 +88,8 @@ class Orders:
         self.label = f"Salesforce {chosen['from']}"
         self._customers = None
         customer_fields.require_fields(ctx.salesforce, NEEDED)
+        if self.sobject == "Opportunity" and SALE_KEY in ctx.salesforce.fields(self.sobject):
+            self.fields = [*self.fields, SALE_KEY]  # to skip those exported from Cin7
 
     @staticmethod
     def options():
@@ -127,6 +131,8 @@ class Orders:
 
     def wanted(self, record):
         """Closing (an opportunity) or created (a quote) on or after the start date."""
+        if record.get(SALE_KEY):
+            return False  # exported from Cin7: it is a Cin7 sale already
         since = self.chosen["since"]
         when = record.get("CloseDate") if self.sobject == "Opportunity" else record.get(
             "CreatedDate")

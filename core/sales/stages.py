@@ -106,6 +106,23 @@ def parse_labels(value):
     return mapping
 
 
+def parse_export_labels(value):
+    """{Cin7 status: stage label} from "ORDERED=Negotiation/Review,…" (Salesforce export:
+    several statuses may share a stage, which is why this is not the import map reversed)."""
+    pairs = (list(value.items()) if isinstance(value, dict) else
+             [p.partition("=")[::2] for p in str(value).split(",") if p.strip()])
+    mapping = {}
+    for status, label in pairs:
+        status = status.strip().upper().replace(" ", "")
+        if status not in STATUSES:
+            raise MappingError(f"{status!r} is not a Cin7 sale status "
+                               f"(one of {', '.join(STATUSES)})")
+        if not label.strip():
+            raise MappingError(f"{status}: name the Salesforce stage, e.g. {status}=Closed Won")
+        mapping[status] = label.strip()
+    return mapping
+
+
 def stage_for(status, stage_map):
     """Export: the stage a sale of `status` puts its deal at, or None (leave it alone)."""
     return next((stage for stage, mapped in stage_map.items() if mapped == status), None)

@@ -65,6 +65,15 @@ def fresh(options):
         "currencies": list(options["salesforce_currencies"] or []),
         "product_extras": bool(options.get("salesforce_product_extras")),
     }
+    for number, name in enumerate(["Integration User", *(options.get("salesforce_users") or [])]):
+        first, _, last = name.rpartition(" ")
+        user = salesforce_store.create(org, "User", {"FirstName": first, "LastName": last,
+                                                     "IsActive": True})
+        user["Name"] = name
+        if not number:  # the user the apps log in as owns what they create
+            org["records"]["User"][salesforce_auth.USER_ID] = user
+            del org["records"]["User"][user["Id"]]
+            user["Id"] = org["integration_user"] = salesforce_auth.USER_ID
     book = salesforce_store.create(org, "Pricebook2", {"Name": "Standard Price Book",
                                                        "IsActive": True})
     book["IsStandard"] = True

@@ -9,21 +9,43 @@ Contacts are upserted by CONTACT_KEY, an external-ID field holding the lower-cas
 (the Cin7 contact id when there is none): Salesforce upserts only by external IDs, not by
 Email, and an upsert is one idempotent call per 200 records, so a killed or retried run
 never makes a second Contact and needs no intent row or lookup.
+
+Delivery addresses (CUS-10): the default Cin7 Shipping address is the Account's
+ShippingAddress, and every one of them travels in DELIVERY_FIELD, one per line as HubSpot's
+property holds them (core/customers/addresses.py). Suppliers (CUS-11) are Accounts of Type
+VENDOR_TYPE keyed by their own external ID, SUPPLIER_KEY, so a supplier and a customer of one
+name stay two Accounts and an import never takes a supplier's Account for a customer.
 """
 
+from core.customers import addresses
 from core.customers.to_hubspot import Target, split_name
 from core.errors import ConfigError
+from core.records import Address
 
 ACCOUNT_KEY = "Cin7_Customer_ID__c"  # Account external ID: the Cin7 customer id (CUS-11)
 CONTACT_KEY = "Cin7_Contact_Key__c"  # Contact external ID: e-mail, else Cin7 contact id
 STATUS_FIELD = "Cin7_Status__c"  # Active / Inactive (CUS-3) on Accounts and Contacts
+DELIVERY_FIELD = "Cin7_Delivery_Addresses__c"  # every Shipping address, one a line (CUS-10)
+SUPPLIER_KEY = "Cin7_Supplier_ID__c"  # Account external ID of a Cin7 supplier (CUS-11)
+# Account.Type of a supplier. The standard Type picklist has no such value (Prospect,
+# Customer - Direct, ..., Other): an admin adds it, or changes this one constant.
+VENDOR_TYPE = "Vendor"
 INACTIVE, ACTIVE = "Inactive", "Active"
 
 # The fields an admin adds before the first run: sObject -> [(field, type, external id)].
 FIELDS = {
-    "Account": [(ACCOUNT_KEY, "Text(36)", True), (STATUS_FIELD, "Text(20)", False)],
+    "Account": [(ACCOUNT_KEY, "Text(36)", True), (STATUS_FIELD, "Text(20)", False),
+                (DELIVERY_FIELD, "Long Text Area(32768)", False)],
     "Contact": [(CONTACT_KEY, "Text(255)", True), (STATUS_FIELD, "Text(20)", False)],
 }
+SUPPLIER_FIELDS = {"Account": [(SUPPLIER_KEY, "Text(36)", True)]}  # with suppliers.export
+
+
+def fields_for(suppliers):
+    """The fields an export needs: FIELDS, and SUPPLIER_FIELDS when it exports suppliers."""
+    if not suppliers:
+        return FIELDS
+    return {**FIELDS, "Account": FIELDS["Account"] + SUPPLIER_FIELDS["Account"]}
 
 
 def setup_steps(sobject, field, kind, external):
@@ -59,13 +81,30 @@ def _address(address, prefix):
             f"{prefix}Country": address.country}
 
 
+def _phone(customer):
+    return next((c.phone for c in customer.contacts if c.default and c.phone),
+                next((c.phone for c in customer.contacts if c.phone), ""))
+
+
+def _shipping(customer):
+    """The default delivery address as ShippingAddress, empty when there is none: an import
+    takes a ShippingAddress without delivery text for a delivery address."""
+    delivery = addresses.delivery_addresses(customer)
+    return _address(delivery[0] if delivery else Address(), "Shipping")
+
+
 def account_fields(customer, field_map=()):
     """A Cin7 customer as an Account (the external id is added by the upsert)."""
-    phone = next((c.phone for c in customer.contacts if c.default and c.phone),
-                 next((c.phone for c in customer.contacts if c.phone), ""))
-    return {"Name": customer.name, "Phone": phone, STATUS_FIELD: _status(customer),
+    return {"Name": customer.name, "Phone": _phone(customer), STATUS_FIELD: _status(customer),
             **_address(customer.main_address("Billing", "Business", "Shipping"), "Billing"),
-            **_address(customer.main_address("Shipping"), "Shipping")}
+            **_shipping(customer), DELIVERY_FIELD: addresses.to_text(customer)}
+
+
+def supplier_fields(supplier):
+    """A Cin7 supplier as an Account of Type VENDOR_TYPE (SUPPLIER_KEY added by the upsert)."""
+    return {"Name": supplier.name, "Phone": _phone(supplier), "Type": VENDOR_TYPE,
+            STATUS_FIELD: _status(supplier),
+            **_address(supplier.main_address("Billing", "Business", "Shipping"), "Billing")}
 
 
 def contact_fields(customer, contact):
@@ -78,4 +117,5 @@ def contact_fields(customer, contact):
             STATUS_FIELD: _status(customer)}
 
 
-SALESFORCE = Target(account_fields, contact_fields, lone=None, company_key=ACCOUNT_KEY)
+SALESFORCE = Target(account_fields, contact_fields, lone=None, company_key=ACCOUNT_KEY,
+                    supplier=supplier_fields, supplier_key=SUPPLIER_KEY)

@@ -243,3 +243,54 @@ def test_an_imported_account_gets_the_cin7_id_and_an_export_updates_it(sf_in, or
     names = Counter(a["Name"] for a in sandbox.get("salesforce/Account"))
     emails = Counter(c["Email"] for c in sandbox.get("salesforce/Contact"))
     assert names["Written Back Ltd"] == 1 and emails["back@written.example"] == 1
+
+
+def test_a_write_back_that_failed_is_done_by_the_next_import(sf_in, org, sandbox):
+    account = org.account("Late Id Ltd")
+    # Every Account update refused by a long outage: the run fails after the Cin7 create.
+    sandbox.fault(system="salesforce", kind="error", count=50, status=503, method="PATCH",
+                  path="/composite/sobjects")
+    settings.set("customers.direction", "import")
+    failed = runner.sync(sf_in, "customers", "import")
+    sandbox.clear_faults()
+    assert failed.status == "failed"
+    customer = customer_named(sandbox, "Late Id Ltd")
+    [mine] = [a for a in sandbox.get("salesforce/Account") if a["Id"] == account]
+    assert not mine[CUSTOMER_KEY]
+    run = sync(sf_in, "import")
+    assert run.created == 0
+    [mine] = [a for a in sandbox.get("salesforce/Account") if a["Id"] == account]
+    assert mine[CUSTOMER_KEY] == customer["ID"]
+
+
+def test_a_storm_ends_with_each_account_and_vendor_once(sf, sandbox):
+    settings.set("suppliers.export", "on")
+    sandbox.fault(system="salesforce", kind="storm", every=2)  # 403 REQUEST_LIMIT_EXCEEDED
+    sandbox.fault(system="salesforce", kind="error", count=2, status=503)
+    sandbox.fault(system="salesforce", kind="landed", count=2, status=502, method="PATCH",
+                  path="/composite/sobjects/Account")  # upserted, the answer lost
+    sandbox.fault(system="cin7", kind="storm", every=2)
+    run = runner.sync(sf, "customers", "export")
+    sandbox.clear_faults()
+    assert run.status == "finished" and run.failed == 0, run.message
+    accounts = sandbox.get("salesforce/Account")
+    customers = Counter(a[CUSTOMER_KEY] for a in accounts if a[CUSTOMER_KEY])
+    suppliers = Counter(a[SUPPLIER_KEY] for a in accounts if a[SUPPLIER_KEY])
+    assert sorted(customers) == sorted(c["ID"] for c in cin7_customers(sandbox))
+    assert sorted(suppliers) == sorted(s["ID"] for s in sandbox.get("cin7/suppliers"))
+    assert set(customers.values()) == set(suppliers.values()) == {1}
+    forget_requests(sandbox)
+    again = sync(sf, "export", full=True)
+    assert (again.created, again.updated) == (0, 0) and writes(sandbox) == []
+
+
+def test_a_dry_run_shows_the_vendor_accounts_and_writes_nothing(sf, sandbox):
+    settings.set("suppliers.export", "on")
+    run = runner.sync(sf, "customers", "export", dry_run=True)
+    assert run.status == "finished", run.message
+    companies = Counter(p["record"] for p in run.plan if p["object"] == "company")
+    suppliers = {s["Name"] for s in sandbox.get("cin7/suppliers")}
+    customers = {c["Name"] for c in cin7_customers(sandbox)}
+    assert suppliers <= set(companies)
+    assert {companies[name] for name in suppliers & customers} == {2}  # two Accounts each
+    assert sandbox.get("salesforce/Account") == []

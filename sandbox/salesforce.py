@@ -64,6 +64,7 @@ def fresh(options):
         "unique_external_ids": bool(options["salesforce_unique_external_ids"]),
         "currencies": list(options["salesforce_currencies"] or []),
         "product_extras": bool(options.get("salesforce_product_extras")),
+        "account_fields": dict(options.get("salesforce_account_fields") or {}),
     }
     for number, name in enumerate(["Integration User", *(options.get("salesforce_users") or [])]):
         first, _, last = name.rpartition(" ")

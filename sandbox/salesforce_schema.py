@@ -122,6 +122,8 @@ def fields(org, sobject):
         found.update(CUSTOM_VALUES.get(sobject, {}))
         if sobject == "Product2" and org.get("product_extras"):
             found.update(PRODUCT_EXTRAS)
+    if sobject == "Account":  # the fields an admin added for the field mapping (CUS-6)
+        found.update({name: (kind, set()) for name, kind in org.get("account_fields", {}).items()})
     if org["currencies"]:
         found["CurrencyIsoCode"] = ("picklist", {CREATE_ONLY} if sobject in (
             "PricebookEntry", "OpportunityLineItem", "QuoteLineItem") else set())

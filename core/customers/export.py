@@ -166,11 +166,12 @@ def run_salesforce(ctx):
     `suppliers.export` changed suppliers as vendor Accounts (CUS-11); refuses to start while
     the org lacks SyncDesk's fields, naming the setup steps."""
     with_suppliers = setting("suppliers.export")
-    sf.require_fields(ctx.salesforce, sf.fields_for(with_suppliers))
+    field_map = sf.checked_map(setting("customers.field_map"))
+    sf.require_fields(ctx.salesforce, sf.fields_for(with_suppliers, field_map))
 
     def handle_page(ctx, customers):
         customer_list.save(customers)
-        plan = plan_customers(customers, [], force=bool(ctx.only), system="salesforce",
+        plan = plan_customers(customers, field_map, force=bool(ctx.only), system="salesforce",
                               target=sf.SALESFORCE)
         ctx.record_plan(plan) if ctx.dry_run else apply_salesforce(ctx, plan)
 

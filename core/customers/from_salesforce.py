@@ -52,12 +52,15 @@ NEEDED = {"Account": [f for f in sf.FIELDS["Account"] if f[0] != sf.STATUS_FIELD
 def prepare(ctx):
     """(index of Cin7 customers, options) for importing from Salesforce; the options carry
     the org's users by id (the owners) and the Account fields to read."""
-    sf.require_fields(ctx.salesforce, NEEDED)
+    field_map = sf.checked_map(setting("customers.field_map"))
+    sf.require_fields(ctx.salesforce, {"Account": NEEDED["Account"] +
+                                       sf.mapped_fields(field_map)})
     index, options = customers_import.prepare(ctx, "salesforce", SALESFORCE_NAMES)
     options["owners"] = users(ctx.salesforce)
     # Vendor Accounts are told apart by their supplier id, once an admin has added it.
     vendors = not ctx.salesforce.missing_fields("Account", [sf.SUPPLIER_KEY])
-    options["account_fields"] = ACCOUNT_FIELDS + ([sf.SUPPLIER_KEY] if vendors else [])
+    options["account_fields"] = ACCOUNT_FIELDS + ([sf.SUPPLIER_KEY] if vendors else []) + [
+        row["property"] for row in field_map if row["property"] not in ACCOUNT_FIELDS]
     return index, options
 
 

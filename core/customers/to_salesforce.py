@@ -17,8 +17,10 @@ VENDOR_TYPE keyed by their own external ID, SUPPLIER_KEY, so a supplier and a cu
 name stay two Accounts and an import never takes a supplier's Account for a customer.
 """
 
+import re
+
 from core.customers import addresses
-from core.customers.to_hubspot import Target, split_name
+from core.customers.to_hubspot import MAPPABLE_FIELDS, Target, split_name
 from core.errors import ConfigError
 from core.records import Address
 
@@ -41,11 +43,65 @@ FIELDS = {
 SUPPLIER_FIELDS = {"Account": [(SUPPLIER_KEY, "Text(36)", True)]}  # with suppliers.export
 
 
-def fields_for(suppliers):
-    """The fields an export needs: FIELDS, and SUPPLIER_FIELDS when it exports suppliers."""
-    if not suppliers:
-        return FIELDS
-    return {**FIELDS, "Account": FIELDS["Account"] + SUPPLIER_FIELDS["Account"]}
+# Field mapping (CUS-6): a Cin7 field goes to an Account custom field the admin adds.
+MAPPED_KINDS = {"string": "Text(255)", "number": "Number(16, 2)", "bool": "Checkbox"}
+FIELD_BASE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")  # the API name before __c
+
+
+def fields_for(suppliers, field_map=()):
+    """The fields an export needs: FIELDS, SUPPLIER_FIELDS when it exports suppliers, and
+    the Account fields the field map names."""
+    account = FIELDS["Account"] + (SUPPLIER_FIELDS["Account"] if suppliers else [])
+    return {**FIELDS, "Account": account + mapped_fields(field_map)}
+
+
+def mapped_fields(field_map):
+    """[(field, type, external id)] of the mapped Account fields, for require_fields."""
+    return [(row["property"], MAPPED_KINDS[MAPPABLE_FIELDS[row["field"]][1]], False)
+            for row in field_map]
+
+
+def name_problem(name):
+    """Why Salesforce would reject `name` as a custom field's API name ("" when it would not):
+    it ends in __c; before that a letter, then letters, digits and single underscores, at
+    most 40 characters, not ending in an underscore."""
+    base = name[:-3] if name.endswith("__c") else ""
+    if not base:
+        return "a Salesforce custom field's API name ends in __c, e.g. Cin7_Price_Tier__c"
+    if not FIELD_BASE.match(base) or "__" in base or base.endswith("_"):
+        return ("before __c: a letter, then at most 39 letters, digits and single "
+                "underscores, not ending in an underscore")
+    return ""
+
+
+def checked_map(field_map):
+    """The field map, refused (ConfigError) while a row names no Salesforce field: rows
+    typed for HubSpot before the CRM changed must be retyped."""
+    bad = [f"{row['property']} ({name_problem(row['property'])})" for row in field_map
+           if name_problem(row["property"])]
+    if bad:
+        raise ConfigError("the field mapping names fields Salesforce cannot have: "
+                          + "; ".join(bad) + ". Change them on the Field mappings page")
+    return field_map
+
+
+def _mapped(customer, field_map):
+    """Mapped Cin7 fields as Salesforce values: text, number, checkbox (None clears)."""
+    values = {}
+    for row in field_map:
+        attribute, kind = MAPPABLE_FIELDS[row["field"]]
+        value = (customer.attributes.get(attribute) if attribute.startswith("Additional")
+                 else getattr(customer, attribute))
+        if kind == "bool":
+            value = bool(value)
+        elif value in ("", None):
+            value = None
+        elif kind == "number":
+            value = float(value)
+        else:
+            value = str(value)
+        values[row["property"]] = value
+    return values
 
 
 def setup_steps(sobject, field, kind, external):
@@ -97,7 +153,8 @@ def account_fields(customer, field_map=()):
     """A Cin7 customer as an Account (the external id is added by the upsert)."""
     return {"Name": customer.name, "Phone": _phone(customer), STATUS_FIELD: _status(customer),
             **_address(customer.main_address("Billing", "Business", "Shipping"), "Billing"),
-            **_shipping(customer), DELIVERY_FIELD: addresses.to_text(customer)}
+            **_shipping(customer), DELIVERY_FIELD: addresses.to_text(customer),
+            **_mapped(customer, field_map)}
 
 
 def supplier_fields(supplier):

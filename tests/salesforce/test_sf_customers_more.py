@@ -9,6 +9,7 @@ import requests
 
 from core import runner, settings
 from core.store import Link
+from tests.conftest import import_defaults
 from tests.salesforce.conftest import BOOKS
 from tests.test_customers_export import cin7_customers, cin7_put
 
@@ -294,3 +295,67 @@ def test_a_dry_run_shows_the_vendor_accounts_and_writes_nothing(sf, sandbox):
     assert suppliers <= set(companies)
     assert {companies[name] for name in suppliers & customers} == {2}  # two Accounts each
     assert sandbox.get("salesforce/Account") == []
+
+
+# -- CUS-6 field mapping to Account fields ------------------------------------------------
+
+MAPPED = {"Cin7_Price_Tier__c": "string", "Cin7_Credit_Limit__c": "double",
+          "Cin7_On_Hold__c": "boolean"}
+FIELD_MAP = [{"field": "PriceTier", "property": "Cin7_Price_Tier__c"},
+             {"field": "CreditLimit", "property": "Cin7_Credit_Limit__c"},
+             {"field": "IsOnCreditHold", "property": "Cin7_On_Hold__c"}]
+
+
+@pytest.fixture
+def mapped(sf, sandbox, sf_keys):
+    """An org whose admin added three Account fields, and the mapping to them."""
+    sandbox.reset(customers=40, salesforce_jwt_public_key=sf_keys[1],
+                  salesforce_pricebooks=BOOKS, salesforce_account_fields=MAPPED)
+    settings.set("customers.field_map", FIELD_MAP)
+    return sf
+
+
+def test_mapped_cin7_fields_land_on_the_accounts_and_follow_changes(mapped, sandbox):
+    sync(mapped, "export")
+    for customer in cin7_customers(sandbox):
+        account = account_of(sandbox, customer["ID"])
+        assert account["Cin7_Price_Tier__c"] == (customer["PriceTier"] or None)
+        assert account["Cin7_Credit_Limit__c"] == float(customer["CreditLimit"] or 0) or (
+            customer["CreditLimit"] in (None, "") and account["Cin7_Credit_Limit__c"] is None)
+        assert account["Cin7_On_Hold__c"] is bool(customer["IsOnCreditHold"])
+    forget_requests(sandbox)
+    assert sync(mapped, "export", full=True).updated == 0 and writes(sandbox) == []
+    customer = cin7_customers(sandbox)[0]
+    cin7_put(sandbox, {"ID": customer["ID"], "CreditLimit": 1234.5})
+    assert sync(mapped, "export").updated == 1
+    assert account_of(sandbox, customer["ID"])["Cin7_Credit_Limit__c"] == 1234.5
+
+
+def test_a_mapped_field_the_org_lacks_is_refused_with_its_setup_step(sf, sandbox):
+    settings.set("customers.field_map", FIELD_MAP[:1])
+    run = runner.sync(sf, "customers", "export")
+    assert run.status == "failed"
+    assert "Object Manager > Account > Fields & Relationships > New > Text(255): label " \
+           "'Cin7 Price Tier', field name Cin7_Price_Tier" in run.message
+    assert sandbox.get("salesforce/Account") == []
+
+
+def test_a_mapping_typed_for_hubspot_is_refused_until_it_is_retyped(sf, sandbox):
+    settings.set("crm", "hubspot")
+    settings.set("customers.field_map", [{"field": "PriceTier", "property": "cin7_price_tier"}])
+    settings.set("crm", "salesforce")
+    run = runner.sync(sf, "customers", "export")
+    assert run.status == "failed" and "cin7_price_tier" in run.message
+    assert "Field mappings page" in run.message
+
+
+def test_a_mapped_price_tier_changed_on_the_account_follows_into_cin7(mapped, org, sandbox):
+    import_defaults(mapped, sandbox)
+    tiers = sorted({c["PriceTier"] for c in cin7_customers(sandbox) if c["PriceTier"]})
+    assert len(tiers) >= 2, "the seed must use two price tiers"
+    account = org.account("Tiered Ltd", Cin7_Price_Tier__c=tiers[0])
+    sync(mapped, "import")
+    assert customer_named(sandbox, "Tiered Ltd")["PriceTier"] == tiers[0]
+    org.update("Account", account, Cin7_Price_Tier__c=tiers[1])
+    assert sync(mapped, "import").updated == 1
+    assert customer_named(sandbox, "Tiered Ltd")["PriceTier"] == tiers[1]

@@ -12,6 +12,7 @@ from core.store import Link
 from tests.conftest import import_defaults
 from tests.salesforce.conftest import BOOKS
 from tests.test_customers_export import cin7_customers, cin7_put
+from tests.test_sales_import import stocked_products
 
 CUSTOMER_KEY, SUPPLIER_KEY = "Cin7_Customer_ID__c", "Cin7_Supplier_ID__c"
 DELIVERY_FIELD = "Cin7_Delivery_Addresses__c"
@@ -359,3 +360,17 @@ def test_a_mapped_price_tier_changed_on_the_account_follows_into_cin7(mapped, or
     org.update("Account", account, Cin7_Price_Tier__c=tiers[1])
     assert sync(mapped, "import").updated == 1
     assert customer_named(sandbox, "Tiered Ltd")["PriceTier"] == tiers[1]
+
+
+def test_a_won_opportunity_on_a_vendor_account_makes_no_sale_nor_customer(sf_sales, org,
+                                                                          sandbox):
+    vendor = org.account("Vendor Only Pty", Type="Vendor", Cin7_Supplier_ID__c="sup-1")
+    _, entry = org.product(stocked_products(sandbox)[0])
+    opportunity = org.opportunity("Vendor order", "Closed Won", vendor, [(entry, 1, 5, None)])
+    run = runner.sync(sf_sales, "sales", "import")
+    assert run.status == "finished", run.message
+    assert [r.reason for r in run.results if r.record_id == opportunity and r.outcome == "failed"]
+    failed = " ".join(r.reason for r in run.results if r.outcome == "failed")
+    assert "Cin7 supplier's" in failed
+    assert not [c for c in cin7_customers(sandbox) if c["Name"] == "Vendor Only Pty"]
+    assert not [s for s in sandbox.get("cin7/sales") if s.get("ExternalID") == opportunity]

@@ -3,6 +3,7 @@
 import datetime
 import re
 
+from core.customers import to_salesforce
 from core.customers.to_hubspot import MAPPABLE_FIELDS
 from core.errors import SyncError, SyncOff
 from core.joor.models import JoorCustomer, MatchProposal
@@ -243,7 +244,8 @@ def _forget_joor_customers():
 
 
 def validate_field_map(rows):
-    """Check "Cin7 field -> HubSpot property" rows; HubSpot's naming rule applies."""
+    """Check "Cin7 field -> CRM field" rows; the connected CRM's naming rule applies
+    (HubSpot's property names, Salesforce's custom field API names)."""
     clean, seen = [], []
     for row in rows:
         if isinstance(row, str):
@@ -252,7 +254,11 @@ def validate_field_map(rows):
         field, prop = row.get("field", ""), row.get("property", "")
         if field not in MAPPABLE_FIELDS:
             raise SettingError(f"{field!r} is not a Cin7 customer field that can be mapped")
-        if not PROPERTY_NAME.match(prop):
+        if crm() == "salesforce":  # an Account custom field's API name
+            if to_salesforce.name_problem(prop):
+                raise SettingError(f"Salesforce would reject field name {prop!r}: "
+                                   + to_salesforce.name_problem(prop))
+        elif not PROPERTY_NAME.match(prop):
             raise SettingError(f"HubSpot would reject property name {prop!r}: use lowercase "
                                "letters, digits and underscores, starting with a letter")
         if prop.startswith("hs_"):

@@ -64,7 +64,17 @@ def fresh(options):
         "unique_external_ids": bool(options["salesforce_unique_external_ids"]),
         "currencies": list(options["salesforce_currencies"] or []),
         "product_extras": bool(options.get("salesforce_product_extras")),
+        "account_fields": dict(options.get("salesforce_account_fields") or {}),
     }
+    for number, name in enumerate(["Integration User", *(options.get("salesforce_users") or [])]):
+        first, _, last = name.rpartition(" ")
+        user = salesforce_store.create(org, "User", {"FirstName": first, "LastName": last,
+                                                     "IsActive": True})
+        user["Name"] = name
+        if not number:  # the user the apps log in as owns what they create
+            org["records"]["User"][salesforce_auth.USER_ID] = user
+            del org["records"]["User"][user["Id"]]
+            user["Id"] = org["integration_user"] = salesforce_auth.USER_ID
     book = salesforce_store.create(org, "Pricebook2", {"Name": "Standard Price Book",
                                                        "IsActive": True})
     book["IsStandard"] = True

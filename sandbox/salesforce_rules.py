@@ -21,6 +21,8 @@ def _integrity(field, why):
 
 def defaults(org, sobject):
     values = {"CurrencyIsoCode": org["currencies"][0]} if org["currencies"] else {}
+    if sobject == "Account":
+        values["OwnerId"] = org.get("integration_user")  # the creating user
     if sobject in ("Product2", "Pricebook2", "PricebookEntry"):
         values["IsActive"] = False  # the API's default: activate on purpose
     if sobject == "PricebookEntry":

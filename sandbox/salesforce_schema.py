@@ -25,7 +25,11 @@ def _strings(*names):
 OBJECTS = {
     "Account": ("001", {"Name": ("string", {REQUIRED})} | _strings(
         "AccountNumber", "Phone", "Website", "Description", "Type", "Industry",
-        *(f"Billing{p}" for p in _ADDRESS), *(f"Shipping{p}" for p in _ADDRESS))),
+        *(f"Billing{p}" for p in _ADDRESS), *(f"Shipping{p}" for p in _ADDRESS))
+        | {"OwnerId": ("reference:User", set())}),  # the integration user unless set
+    # Users are made in Setup, not by SyncDesk: the sandbox seeds them (salesforce_users).
+    "User": ("005", {"Name": ("string", {READ_ONLY}), "IsActive": ("boolean", set()),
+                     "LastName": ("string", {REQUIRED})} | _strings("FirstName", "Email")),
     "Contact": ("003", {"LastName": ("string", {REQUIRED}),
                         "AccountId": ("reference:Account", set())} | _strings(
         "FirstName", "Email", "Phone", "MobilePhone", "Title", "Description",
@@ -75,8 +79,12 @@ OBJECTS = {
 CUSTOM_FIELDS = {"Account": "Cin7_Customer_ID__c", "Product2": "Cin7_Product_ID__c",
                  "Contact": "Cin7_Contact_Key__c", "Opportunity": "Cin7_Sale_ID__c",
                  "OpportunityLineItem": "Cin7_Line_Key__c"}
-# Plain custom fields an admin adds with the external ids (customers: Deprecated -> Inactive).
-CUSTOM_TEXT = {"Account": ("Cin7_Status__c",), "Contact": ("Cin7_Status__c",)}
+# Further external ids an admin adds with the first (suppliers as vendor Accounts, CUS-11).
+MORE_EXTERNAL = {"Account": ("Cin7_Supplier_ID__c",)}
+# Plain custom fields an admin adds with the external ids (customers: Deprecated -> Inactive;
+# every delivery address, a long text area).
+CUSTOM_TEXT = {"Account": ("Cin7_Status__c", "Cin7_Delivery_Addresses__c"),
+               "Contact": ("Cin7_Status__c",)}
 # Fields an admin adds with the external id (the stock SyncDesk exports); not external ids.
 CUSTOM_VALUES = {"Product2": {"Cin7_Stock_On_Hand__c": ("double", set()),
                               "Cin7_Stock_By_Location__c": ("string", set())}}
@@ -110,18 +118,27 @@ def fields(org, sobject):
     custom = CUSTOM_FIELDS.get(sobject)
     if custom and org["cin7_fields"]:
         found[custom] = ("string", {EXTERNAL})
+        found.update({name: ("string", {EXTERNAL}) for name in MORE_EXTERNAL.get(sobject, ())})
         found.update({name: ("string", set()) for name in CUSTOM_TEXT.get(sobject, ())})
         found.update(CUSTOM_VALUES.get(sobject, {}))
         if sobject == "Product2" and org.get("product_extras"):
             found.update(PRODUCT_EXTRAS)
+    if sobject == "Account":  # the fields an admin added for the field mapping (CUS-6)
+        found.update({name: (kind, set()) for name, kind in org.get("account_fields", {}).items()})
     if org["currencies"]:
         found["CurrencyIsoCode"] = ("picklist", {CREATE_ONLY} if sobject in (
             "PricebookEntry", "OpportunityLineItem", "QuoteLineItem") else set())
     return found
 
 
+def externals(sobject):
+    """SyncDesk's external-ID fields on `sobject` (all Unique when the org ticks it)."""
+    first = CUSTOM_FIELDS.get(sobject)
+    return ((first,) if first else ()) + MORE_EXTERNAL.get(sobject, ())
+
+
 def unique(org, sobject, field):
-    return CUSTOM_FIELDS.get(sobject) == field and org["unique_external_ids"]
+    return field in externals(sobject) and org["unique_external_ids"]
 
 
 def relationship(org, sobject, name):

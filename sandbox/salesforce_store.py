@@ -92,15 +92,16 @@ def _reindex(org, sobject, old, new):
 
 
 def _unique(org, sobject, record):
-    custom = schema.CUSTOM_FIELDS.get(sobject)
-    value = record.get(custom) if custom else None
-    if not value or not schema.unique(org, sobject, custom):
-        return
-    for other_id in sorted(schema.index(org, sobject, custom).get(schema.value_key(value), ())):
-        if other_id != record.get("Id"):
-            raise SalesforceError(400, "DUPLICATE_VALUE",
-                                  f"duplicate value found: {custom} duplicates value on "
-                                  f"record with id: {other_id}", [])
+    for custom in schema.externals(sobject):
+        value = record.get(custom)
+        if not value or not schema.unique(org, sobject, custom):
+            continue
+        for other_id in sorted(schema.index(org, sobject, custom).get(schema.value_key(value),
+                                                                       ())):
+            if other_id != record.get("Id"):
+                raise SalesforceError(400, "DUPLICATE_VALUE",
+                                      f"duplicate value found: {custom} duplicates value on "
+                                      f"record with id: {other_id}", [])
 
 
 def create(org, sobject, values):

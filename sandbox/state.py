@@ -45,6 +45,9 @@ DEFAULTS = {
     "salesforce_unique_external_ids": True,
     "salesforce_currencies": ["USD", "EUR"],
     "salesforce_product_extras": False,  # Product2's optional Cin7_*__c fields (PRD-5)
+    "salesforce_users": [],
+    "salesforce_account_fields": {},  # Account fields an admin added for a field mapping:
+                                      # API name -> "string", "double" or "boolean"  # active users beside the integration user: full names
     "salesforce_pricebooks": [],  # custom books beside the standard one: names (active) or
                                   # {"Name", "IsActive"}; make demo seeds Wholesale and Retail
 }

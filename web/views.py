@@ -23,8 +23,8 @@ def current_admin():
     return g.admin.username if getattr(g, "admin", None) else ""
 
 # Pages that only make sense with one CRM: endpoint -> that CRM (settings "crm").
-CRM_PAGES = {"deal_stages.index": "hubspot", "mappings.index": "hubspot",
-             "price_books.index": "salesforce", "milestones.index": "capsule"}
+CRM_PAGES = {"deal_stages.index": ("hubspot",), "mappings.index": ("hubspot", "salesforce"),
+             "price_books.index": ("salesforce",), "milestones.index": ("capsule",)}
 NAV = (("dashboard.index", "Dashboard"), ("runs.index", "Runs"),
        ("customers.index", "Customers"), ("products.index", "Products"),
        ("sales.index", "Sales"), ("deal_stages.index", "Deal stages"),
@@ -66,7 +66,7 @@ def _globals():
     # not see its template's top-level imports.
     macros = current_app.jinja_env.get_template("macros.html").module
     crm = crms.current().key
-    return {"nav": [item for item in nav if item[0] and CRM_PAGES.get(item[0], crm) == crm],
+    return {"nav": [item for item in nav if item[0] and crm in CRM_PAGES.get(item[0], (crm,))],
             "m": macros}
 
 

@@ -169,6 +169,7 @@ class Salesforce:
         self.api = Api(SYSTEM, self.login_url, {"Content-Type": "application/json"},
                        self._check, *settings)
         self.token, self.usage = None, None  # usage: (used, max) from Sforce-Limit-Info
+        self.user_id = ""  # the integration user's id, from the token's identity URL
         self._cache = {}
 
     # -- auth -------------------------------------------------------------------------------
@@ -188,6 +189,7 @@ class Salesforce:
         """Get a token and the instance URL that every data call then goes to."""
         token = self.login_api.call("POST", TOKEN_PATH, data=self._grant()).json()
         self.token = token["access_token"]
+        self.user_id = (token.get("id") or "").rstrip("/").rsplit("/", 1)[-1]
         self.api.base_url = token["instance_url"].rstrip("/") + "/"
         self.api.session.headers["Authorization"] = f"Bearer {self.token}"
         return token

@@ -34,6 +34,11 @@ def delivery_addresses(customer):
     return sorted(shipping, key=lambda a: not a.default_for_type)
 
 
+def as_line(address):
+    """One address as a line of the property."""
+    return _line(address)
+
+
 def _line(address):
     return SEPARATOR.join((getattr(address, f) or "").replace(";", ",").replace("\n", " ").strip()
                           for f in FIELDS)
@@ -67,6 +72,11 @@ def parse(text):
 
 def _key(address):
     return tuple((getattr(address, f) or "").strip().lower() for f in FIELDS)
+
+
+def same_place(a, b):
+    """Whether two addresses (of any types) hold the same text in every field."""
+    return _key(a) == _key(b)
 
 
 def _likeness(a, b):

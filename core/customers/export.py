@@ -162,18 +162,29 @@ def _associate(ctx, plan, companies):
 # -- Salesforce --------------------------------------------------------------------------
 
 def run_salesforce(ctx):
-    """Export changed (or selected) customers as Accounts and Contacts; refuses to start
-    while the org lacks SyncDesk's fields, naming the setup steps."""
-    sf.require_fields(ctx.salesforce, sf.FIELDS)
+    """Export changed (or selected) customers as Accounts and Contacts, then with
+    `suppliers.export` changed suppliers as vendor Accounts (CUS-11); refuses to start while
+    the org lacks SyncDesk's fields, naming the setup steps."""
+    with_suppliers = setting("suppliers.export")
+    field_map = sf.checked_map(setting("customers.field_map"))
+    sf.require_fields(ctx.salesforce, sf.fields_for(with_suppliers, field_map))
 
     def handle_page(ctx, customers):
         customer_list.save(customers)
-        plan = plan_customers(customers, [], force=bool(ctx.only), system="salesforce",
+        plan = plan_customers(customers, field_map, force=bool(ctx.only), system="salesforce",
+                              target=sf.SALESFORCE)
+        ctx.record_plan(plan) if ctx.dry_run else apply_salesforce(ctx, plan)
+
+    def handle_suppliers(ctx, suppliers):
+        plan = plan_customers(suppliers, [], suppliers=True, system="salesforce",
                               target=sf.SALESFORCE)
         ctx.record_plan(plan) if ctx.dry_run else apply_salesforce(ctx, plan)
 
     cursors.export_pages(ctx, ENTITY, DIRECTION, ctx.cin7.customer_pages, ctx.cin7.customer,
                         handle_page, "customers")
+    if with_suppliers and not ctx.only:  # a selection names customers
+        cursors.export_pages(ctx, SUPPLIERS, DIRECTION, ctx.cin7.supplier_pages,
+                            ctx.cin7.supplier, handle_suppliers, "suppliers")
 
 
 def apply_salesforce(ctx, plan):
@@ -191,10 +202,10 @@ def apply_salesforce(ctx, plan):
             w.action = "update"
     progress.add(unchanged=sum(1 for w in plan.writes if w.action == "skip"))
     todo = [w for w in accounts.values() if w.action != "skip"]
-    if todo:
-        result = ctx.salesforce.upsert("Account", sf.ACCOUNT_KEY,
-                                       {w.key: w.properties for w in todo})
-        record(ctx, todo, result, lambda w: w.key)
+    for key in sorted({w.id_property for w in todo}):  # customers', then suppliers' key
+        keyed = [w for w in todo if w.id_property == key]
+        result = ctx.salesforce.upsert("Account", key, {w.key: w.properties for w in keyed})
+        record(ctx, keyed, result, lambda w: w.key)
     contacts = [(w, accounts[w.company_of].remote_id) for w in plan.writes
                 if w.kind == "contact" and w.action in ("create", "update")
                 and accounts.get(w.company_of) and accounts[w.company_of].ok]

@@ -32,6 +32,7 @@ ENTITY, DIRECTION = "customers", "import"
 REQUIRED_DEFAULTS = ("import.currency", "import.payment_term", "import.tax_rule",
                      "import.revenue_account", "import.account_receivable")
 CHUNK = 100
+MAPPED = ("hubspot", "salesforce")  # the CRMs a field mapping (CUS-6) writes to
 
 
 def run(ctx):
@@ -77,7 +78,8 @@ def prepare(ctx, system="hubspot", names=HUBSPOT_NAMES):
     Refuses to start (ConfigError) while the import defaults are not chosen."""
     defaults = import_defaults()
     hubspot = system == "hubspot"
-    field_map = setting("customers.field_map") if hubspot else []  # HubSpot property names
+    # The CRM's field names (HubSpot properties, Salesforce Account fields); Capsule has none.
+    field_map = setting("customers.field_map") if system in MAPPED else []
     if hubspot and not ctx.dry_run:  # the delivery addresses property must exist to be filled
         ensure_properties(ctx.hubspot, property_specs(field_map, setting("suppliers.export")))
     ctx.progress.phase("reading Cin7 customers")

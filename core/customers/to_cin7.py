@@ -54,6 +54,10 @@ def to_contact(remote, names=HUBSPOT_NAMES):
 def _address(remote, address_type, warnings, names, remote_type):
     line1, line2, city, state, postcode, country = (
         _get(remote, n) for n in names["address"][remote_type])
+    if "\n" in line1 and not names["address"][remote_type][1]:
+        # One street field of several lines (Salesforce's): the first is Line 1.
+        line1, _, line2 = (part.strip() for part in line1.partition("\n"))
+        line2 = line2.replace("\n", " ")
     if not (line1 or city):
         return []
     if not country:
@@ -157,8 +161,11 @@ def merge_contacts(existing, wanted, mapped=None, with_delivery=False):
     if main:
         new = main[0]
         same = next((a for a in addresses if a.type == new.type and a.default_for_type), None)
+        # The CRM's one address may be Cin7's main address of another type (an exported
+        # Business address): the same place is not added a second time.
+        known = same or any(delivery.same_place(a, new) for a in addresses)
         addresses = ([replace(new, id=same.id) if a is same else a for a in addresses]
-                     if same else addresses + [new])
+                     if same else addresses if known else addresses + [new])
     if shipping:
         addresses = delivery.merge(addresses, shipping)
     merged = replace(existing, name=wanted.name, contacts=contacts, addresses=addresses)

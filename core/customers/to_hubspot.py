@@ -170,14 +170,16 @@ def check_contact(customer, contact):
 @dataclass(frozen=True)
 class Target:
     """How a CRM holds customers, for plan_export: the payload of a company (customer, field
-    map), of a contact (customer, contact) and of a customer without contacts (None: it is a
-    company too), and the keys a company and such a customer are upserted by."""
+    map), of a contact (customer, contact), of a customer without contacts (None: it is a
+    company too) and of a supplier's company (supplier), and the keys they are upserted by."""
 
     company: object
     contact: object
     lone: object = None
     company_key: str = "cin7_customer_id"
     lone_key: str = "cin7_contact_id"
+    supplier: object = supplier_properties
+    supplier_key: str = SUPPLIER_KEY
 
 
 def plan_export(customers, links, email_owners, field_map, force=False, suppliers=False,
@@ -200,8 +202,8 @@ def plan_export(customers, links, email_owners, field_map, force=False, supplier
             continue
         if suppliers:
             plan.writes.append(_write("company", "supplier", customer.id, customer,
-                                      supplier_properties(customer),
-                                      links.get(("supplier", customer.id)), SUPPLIER_KEY,
+                                      target.supplier(customer),
+                                      links.get(("supplier", customer.id)), target.supplier_key,
                                       customer.id, force))
             plan.writes[-1].label = f"supplier '{customer.name}'"
         elif not customer.contacts and target.lone:

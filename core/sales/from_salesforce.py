@@ -19,6 +19,7 @@ from core.connectors.salesforce import IN_CHUNK, quote, to_remote
 from core.customers import from_salesforce as customers_in
 from core.customers import import_ as customers_import
 from core.customers import to_salesforce as customer_fields
+from core.customers import to_salesforce as customers_sf
 from core.errors import ConfigError, RecordError
 from core.records import Order, OrderLine
 from core.sales import import_
@@ -139,9 +140,13 @@ class Orders:
         return not since or str(when)[:10] >= since
 
     def orders(self, records):
-        """(Order, customer finder) of each record; their Accounts read in one query."""
+        """(Order, customer finder) of each record; their Accounts read in one query (the
+        customers import's fields, so the org is checked for them first)."""
+        if self._customers is None:
+            self._customers = customers_in.prepare(self.ctx)
         accounts = customers_in.read_accounts(
-            self.ctx.salesforce, [r.get("AccountId") for r in records if r.get("AccountId")])
+            self.ctx.salesforce, [r.get("AccountId") for r in records if r.get("AccountId")],
+            self._customers[1]["account_fields"])
         for record in records:
             items = (record.get(self.children) or {}).get("records") or []
             account = accounts.get(record.get("AccountId"))
@@ -160,14 +165,16 @@ class Orders:
         if account is None:
             raise RecordError(label, "AccountId", "has no Account: Cin7 needs a customer for "
                               "the sale")
+        if account[0].get(customers_sf.SUPPLIER_KEY):
+            raise RecordError(label, "AccountId", "its Account is a Cin7 supplier's (Type "
+                              f"{customers_sf.VENDOR_TYPE}): Cin7 sells to customers only")
         if self.ctx.dry_run:
             return f"(customer from Account {account_id})"
-        if self._customers is None:
-            self._customers = customers_in.prepare(self.ctx)
         index, chosen = self._customers
         aside = replace(self.ctx, progress=runs.Aside())
-        customers_import.import_one(aside, index, account_id, account[0], account[1], chosen,
-                                    remote_type="company")
+        customers_import.import_one(aside, index, account_id,
+                                    customers_in.as_source(account[0], self.ctx.salesforce.user_id),
+                                    account[1], chosen, remote_type="company")
         found = customers_import.customer_of("company", account_id, self.system)
         if found is None:
             why = "; ".join(r for _, r in aside.progress.failures) or "it could not be read"

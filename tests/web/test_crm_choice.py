@@ -20,8 +20,9 @@ def test_choosing_salesforce_changes_the_words_the_pages_and_the_connections(pan
     assert settings.crm() == "salesforce"
     assert "Connected CRM: Salesforce." in page
     assert "Cin7 → Salesforce" in page and "Cin7 → HubSpot" not in page
-    # HubSpot-only pages leave the navigation; the connections list the chosen CRM only.
-    assert "Deal stages" not in page and "Field mappings" not in page
+    # HubSpot-only pages leave the navigation (field mappings stay: Account fields, CUS-6);
+    # the connections list the chosen CRM only.
+    assert "Deal stages" not in page and "Field mappings" in page
     connections = text(panel.get("/connections/"))
     assert 'id="salesforce"' in connections and 'id="hubspot"' not in connections
     assert 'id="capsule"' not in connections

@@ -139,3 +139,22 @@ def test_suppliers_export_is_an_export_option_off_by_default(panel):
     assert settings.get("suppliers.export") is True
     panel.post("/settings/export", {"export.product_description": "short"})
     assert settings.get("suppliers.export") is False
+
+
+def test_with_salesforce_mappings_name_account_fields_by_salesforces_rules(panel):
+    settings.set("crm", "salesforce")
+    page = text(panel.get("/mappings/"))
+    assert "Salesforce Account field" in page and "HubSpot" not in page
+    assert 'placeholder="Cin7_Price_Tier__c"' in page and "Object Manager" in page
+    for name, reason in (("cin7_price_tier", "ends in __c"),
+                         ("Cin7__Tier__c", "single underscores"),
+                         ("9Tier__c", "a letter"), ("Tier___c", "not ending in an underscore")):
+        body = text(panel.post("/mappings/add", {"field": "PriceTier", "property": name},
+                               htmx=True))
+        assert f"Salesforce would reject field name &#39;{name}&#39;" in body, name
+        assert reason in body, name
+    body = text(panel.post("/mappings/add", {"field": "PriceTier",
+                                             "property": "Cin7_Price_Tier__c"}, htmx=True))
+    assert "PriceTier → Cin7_Price_Tier__c added; add the field to Account" in body
+    assert settings.get("customers.field_map") == [{"field": "PriceTier",
+                                                     "property": "Cin7_Price_Tier__c"}]

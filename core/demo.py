@@ -5,8 +5,9 @@ names the sandbox seeds, so the demo shows sales moving at once. Real installs m
 the panel.
 """
 
-from core import settings
+from core import references, settings
 from core.connectors.capsule import Capsule
+from core.connectors.cin7 import Cin7
 from core.connectors.hubspot import HubSpot
 from core.connectors.salesforce import Salesforce
 from core.products import price_books
@@ -16,6 +17,9 @@ HUBSPOT_STAGE_MAP = ("appointmentscheduled=ESTIMATING,decisionmakerboughtin=ESTI
                      "contractsent=ORDERED,closedwon=INVOICED,closedlost=VOIDED")
 SALESFORCE_BOOKS = ("Wholesale", "Retail")  # Cin7 tiers named like the sandbox org's books
 SALESFORCE_STAGE_MAP = "Closed Won=ORDERED"
+# Import defaults (SET-2) the demo picks: the sandbox Cin7's own codes, else the first listed.
+IMPORT_DEFAULTS = {"import.currency": "USD", "import.revenue_account": "200",
+                   "import.account_receivable": "610"}
 CAPSULE_MILESTONES = {"ESTIMATING": "New", "ESTIMATED": "Proposal", "ORDERED": "Won",
                       "VOIDED": "Lost"}
 
@@ -34,6 +38,16 @@ def set_up(config):
     return ["HubSpot: deal stages of the default pipeline mapped; sales export as deals"]
 
 
+def _import_defaults(config):
+    """Sales come in with their customers: choose the import defaults from Cin7's lists."""
+    references.refresh(Cin7(config))
+    for key, kind in (("import.payment_term", "payment_terms"), ("import.tax_rule", "tax_rules")):
+        if references.names(kind):
+            settings.set(key, references.names(kind)[0])
+    for key, value in IMPORT_DEFAULTS.items():
+        settings.set(key, value)
+
+
 def _salesforce(config):
     books = {b["name"]: b["id"] for b in price_books.load(Salesforce(config))}
     settings.set("salesforce.price_books", ",".join(f"{name}={books[name]}"
@@ -42,6 +56,7 @@ def _salesforce(config):
     settings.set("salesforce.sales_from", "opportunities")
     settings.set("salesforce.trigger_stage", "Closed Won")
     settings.set("salesforce.stage_map", SALESFORCE_STAGE_MAP)
+    _import_defaults(config)
     settings.set("sales.direction", "import")
     return ["Salesforce: tiers Wholesale and Retail mapped to their price books; products go "
             "out, won opportunities come in as sales"]

@@ -15,15 +15,23 @@ ACCOUNT = {"Name": "Harbour Outfitters", "Phone": "+61 3 6200 0000",
 
 
 def _priced(org, product, book):
-    """A Product2 for a Cin7 product (by its id) with its standard price; the entry id."""
-    fields = {"Name": product["Name"], "ProductCode": product["SKU"], "IsActive": True}
-    if org["cin7_fields"]:
-        fields["Cin7_Product_ID__c"] = product["ID"]
-    made = store.create(org, "Product2", fields)
-    currency = {"CurrencyIsoCode": org["currencies"][0]} if org["currencies"] else {}
-    entry = store.create(org, "PricebookEntry", {"Pricebook2Id": book, "Product2Id": made["Id"],
-                                                 "UnitPrice": 25.0, "IsActive": True,
-                                                 **currency})
+    """A Product2 for a Cin7 product (by its id) with its standard price; the entry id. A
+    product SyncDesk already exported (the demo's first run may come first) is reused."""
+    records = org["records"]
+    made = next((p for p in records["Product2"].values()
+                 if org["cin7_fields"] and p.get("Cin7_Product_ID__c") == product["ID"]), None)
+    if made is None:
+        fields = {"Name": product["Name"], "ProductCode": product["SKU"], "IsActive": True}
+        if org["cin7_fields"]:
+            fields["Cin7_Product_ID__c"] = product["ID"]
+        made = store.create(org, "Product2", fields)
+    entry = next((e for e in records["PricebookEntry"].values()
+                  if e["Product2Id"] == made["Id"] and e["Pricebook2Id"] == book), None)
+    if entry is None:
+        currency = {"CurrencyIsoCode": org["currencies"][0]} if org["currencies"] else {}
+        entry = store.create(org, "PricebookEntry", {
+            "Pricebook2Id": book, "Product2Id": made["Id"], "UnitPrice": 25.0,
+            "IsActive": True, **currency})
     return entry["Id"]
 
 

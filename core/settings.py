@@ -75,6 +75,14 @@ DEFAULTS = {
     "capsule.milestone_map": {},  # Cin7 sale status -> Capsule milestone id (EXT-3)
 }
 
+# Settings that change what an export writes for every record: changing one re-reads them.
+REREAD = {"products.price_tier": ("products", "export"),
+          "salesforce.price_books": ("products", "export"),
+          "export.product_description": ("products", "export"),
+          "export.product_term": ("products", "export"),
+          "customers.field_map": ("customers", "export"),
+          "sales.field_map": ("sales", "export")}
+
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 
 
@@ -230,6 +238,11 @@ def set(key, value):  # noqa: A001 - reads as settings.set(key, value)
             Setting.replace(key=k, value=v).execute()
         if key == "joor.source" and parsed != previous:
             _forget_joor_customers()
+        if key in REREAD and parsed != previous:
+            # What every record's payload holds changed: the next export reads them all
+            # again (unchanged ones still cost no write, their fingerprints tell).
+            entity, way = REREAD[key]
+            Cursor.delete().where(Cursor.entity == entity, Cursor.direction == way).execute()
         if key == "crm" and parsed != previous:
             # Cursors say what the other CRM already has; the new one starts from the top.
             Cursor.delete().execute()

@@ -151,3 +151,16 @@ def test_a_run_reads_the_price_tier_names_once(exporting, sandbox):
     export(exporting, only=[p["ID"] for p in cin7_products(sandbox)[:5]])
     reads = [r for r in sandbox.get("requests", system="cin7") if "priceTier" in r["path"]]
     assert len(reads) == 1
+
+
+def test_a_new_price_tier_reaches_every_product_on_the_next_ordinary_run(exporting, sandbox):
+    export(exporting)
+    tier2 = requests.get(f"{sandbox.url}/cin7/ExternalApi/v2/ref/priceTier", headers=CIN7,
+                         timeout=10).json()["PriceTiers"][1]["Name"]
+    settings.set("products.price_tier", tier2)
+    run = export(exporting)  # no --full: the setting made the export read everything again
+    priced = [p for p in cin7_products(sandbox) if p["PriceTier2"]]
+    assert run.read == len(cin7_products(sandbox)) and run.updated > 0
+    for product in priced:
+        props = hubspot_products(sandbox)[product["ID"]]["properties"]
+        assert float(props["price"]) == pytest.approx(product["PriceTier2"])

@@ -223,3 +223,18 @@ def test_richer_product_data_goes_to_the_fields_the_org_has(mapped, sandbox, sf_
     assert listed[branded["ID"]]["Cin7_Weight__c"] == pytest.approx(branded["Weight"])
     prices, counts = entries(sandbox)
     assert len(prices) == len(products) and max(counts.values()) == 1  # standard entries
+
+
+def test_a_book_mapped_later_gets_every_product_on_the_next_run(salesforce_crm, sandbox):
+    """The admin maps a tier after the first export: the next ordinary run fills that book
+    for every product (a re-read; unchanged Product2 are not written again)."""
+    runner.sync(salesforce_crm, "pricebooks", "refresh")
+    first = export(salesforce_crm)
+    assert first.created == len(cin7_products(sandbox))
+    settings.set("salesforce.price_books", f"Retail={books(sandbox)['Retail']}")
+    again = export(salesforce_crm)
+    assert again.created == 0 and again.updated == 0
+    retail = [e for e in sf_records(sandbox, "PricebookEntry")
+              if e["Pricebook2Id"] == books(sandbox)["Retail"]]
+    priced = [p for p in cin7_products(sandbox) if p.get("PriceTier2")]
+    assert priced and len(retail) == len(priced)

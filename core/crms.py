@@ -1,7 +1,7 @@
-"""The connected CRM in its own words: its name and what it calls a company, a deal, …
+"""The connected CRM in its own words: its name and what it calls a deal.
 
-One CRM per install (settings "crm"). Every surface says "Account" to a Salesforce user and
-"Organisation" to a Capsule user, so the words live here, once.
+One CRM per install (settings "crm"). Every surface says "Cin7 → Salesforce" and
+"opportunity" to a Salesforce user, so the words live here, once.
 """
 
 from dataclasses import dataclass
@@ -13,16 +13,14 @@ from core import settings
 class Crm:
     key: str
     name: str
-    company: str  # what a Cin7 customer with contacts becomes
-    contact: str
     deal: str  # what a Cin7 sale becomes (or comes from)
-    product: str
+    deals: str
 
 
 CRMS = {
-    "hubspot": Crm("hubspot", "HubSpot", "company", "contact", "deal", "product"),
-    "salesforce": Crm("salesforce", "Salesforce", "account", "contact", "opportunity", "product"),
-    "capsule": Crm("capsule", "Capsule", "organisation", "person", "opportunity", "product"),
+    "hubspot": Crm("hubspot", "HubSpot", "deal", "deals"),
+    "salesforce": Crm("salesforce", "Salesforce", "opportunity", "opportunities"),
+    "capsule": Crm("capsule", "Capsule", "opportunity", "opportunities"),
 }
 
 

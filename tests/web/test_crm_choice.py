@@ -76,3 +76,11 @@ def test_with_salesforce_sales_in_leave_products_going_out(panel):
                          follow_redirects=True)
     assert "products cannot import from Salesforce" in text(refused)
     assert settings.get("products.direction") == "export"
+
+
+def test_the_sales_page_names_the_crms_records_in_its_words(panel):
+    choose(panel, "salesforce")
+    settings.set("sales.direction", "off")
+    page = text(panel.get("/sales/"))
+    assert "Salesforce opportunities are written only when sales export" in page
+    assert "No deal pipeline is chosen" not in page

@@ -8,6 +8,7 @@ import requests
 
 from core import cursors, runner, settings
 from core.store import Intent, Link
+from tests.conftest import import_defaults
 from tests.test_kill_resume import child_env, kill_when
 
 TOKEN = {"Authorization": "Bearer pat-na1-sandbox"}
@@ -152,3 +153,19 @@ def test_a_customers_import_killed_midway_resumes_and_creates_nothing_twice(
     assert [n for n, count in names.items() if count > 1] == []
     wanted = {c["properties"]["name"] for c in sandbox.hubspot("companies")}
     assert wanted <= set(names)
+
+
+def test_reading_back_customers_exported_earlier_adds_no_address(config, sandbox):
+    """Customers went out to HubSpot; the admin turns the direction round: the first import
+    finds the company's address already in Cin7 (its street in two lines there, one in
+    HubSpot) and adds no second one; a customer Cin7 holds exactly as HubSpot says costs no
+    write."""
+    settings.set("customers.direction", "export")
+    assert runner.sync(config, "customers", "export").status == "finished"
+    before = {c["ID"]: len(c["Addresses"]) for c in sandbox.get("cin7/customers")}
+    import_defaults(config, sandbox)
+    run = runner.sync(config, "customers", "import", full=True)
+    assert run.status == "finished", run.message
+    after = {c["ID"]: len(c["Addresses"]) for c in sandbox.get("cin7/customers")}
+    assert after == before and run.created == 0
+    assert run.unchanged > run.updated

@@ -75,8 +75,15 @@ def _key(address):
 
 
 def same_place(a, b):
-    """Whether two addresses (of any types) hold the same text in every field."""
-    return _key(a) == _key(b)
+    """Whether two addresses (of any types) hold the same place: the same text in every
+    field, the street's two lines read as one (a CRM keeps the street in one field)."""
+    return _place(a) == _place(b)
+
+
+def _place(address):
+    street = " ".join(f"{address.line1 or ''} {address.line2 or ''}".lower().split())
+    return (street, *(value for f, value in zip(FIELDS, _key(address), strict=True)
+                      if f not in ("line1", "line2")))
 
 
 def _likeness(a, b):

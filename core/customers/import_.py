@@ -178,6 +178,14 @@ def save_customer(ctx, index, system, remote_id, remote_type, wanted, warnings, 
     if link and existing and link.fingerprint == digest and not ctx.only:
         progress.add(unchanged=1)
         return None
+    if existing and customer == existing and not ctx.only:
+        # Cin7 already holds exactly this (a customer exported earlier, now read back): no
+        # write, only the link, so the next run compares fingerprints.
+        if not ctx.dry_run:
+            links.save(system, "customer", key, remote_type, existing.id, name=existing.name,
+                       fingerprint=digest)
+        progress.add(unchanged=1)
+        return None
     for text in warnings:
         field = "SalesRepresentative" if "representative" in text else "Addresses"
         progress.result(remote_id, wanted.name, action, "warning", field, text)

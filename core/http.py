@@ -137,3 +137,21 @@ class Api:
 
     def json(self, method, path, **kwargs):
         return self.call(method, path, **kwargs).json()
+
+
+def token_refusals(system, refused):
+    """The response check of an OAuth token endpoint: a 429 or 5xx is worth retrying; any
+    other 4xx raises `refused(status, body)`, the vendor's words and what to do about them."""
+    def check(response):
+        status = response.status_code
+        if status < 400:
+            return response
+        try:
+            body = response.json()
+        except ValueError:
+            body = {"message": response.text[:200]}
+        body = body if isinstance(body, dict) else {}
+        if status == 429 or status >= 500:
+            raise ServiceError(system, body.get("message") or response.reason, status, True)
+        raise refused(status, body)
+    return check

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from core.errors import ServiceError
-from core.http import Api
+from core.http import Api, token_refusals
 
 SYSTEM = "Capsule"
 TOKEN_PATH = "oauth/token"
@@ -67,18 +67,7 @@ class Tokens:
     subdomain: str = ""
 
 
-def check(response):
-    status = response.status_code
-    if status < 400:
-        return response
-    try:
-        body = response.json()
-    except ValueError:
-        body = {"message": response.text[:200]}
-    body = body if isinstance(body, dict) else {}
-    if status == 429 or status >= 500:
-        raise ServiceError(SYSTEM, body.get("message") or response.reason, status, True)
-    raise OAuthError(status, body)
+check = token_refusals(SYSTEM, OAuthError)
 
 
 def redirect_uri(config):

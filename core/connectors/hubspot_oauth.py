@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from core.errors import ServiceError
-from core.http import Api
+from core.http import Api, token_refusals
 
 SYSTEM = "HubSpot"
 TOKEN_PATH = "oauth/v1/token"
@@ -89,17 +89,7 @@ class Portal:
     scopes: tuple
 
 
-def check(response):
-    status = response.status_code
-    if status < 400:
-        return response
-    try:
-        body = response.json()
-    except ValueError:
-        body = {"message": response.text[:200]}
-    if status == 429 or status >= 500:
-        raise ServiceError(SYSTEM, body.get("message") or response.reason, status, True)
-    raise OAuthError(status, body if isinstance(body, dict) else {})
+check = token_refusals(SYSTEM, OAuthError)
 
 
 def redirect_uri(config):
